@@ -1,0 +1,68 @@
+# The orders service. `make run` starts the local stack; `make test` runs every test.
+# Both build .venv with Python 3.13 (the Lambda runtime) on first use.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+RPS ?= 100
+export AWS_DEFAULT_REGION ?= us-east-1
+export AWS_EC2_METADATA_DISABLED := true
+export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
+
+# Find a Python 3.13: $(PYTHON) if given, else python3.13 on PATH, else pyenv's.
+PYTHON ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo python3.13 || \
+	(command -v pyenv >/dev/null 2>&1 && v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -1) && [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.13"))
+
+.PHONY: help venv run test check demo package reconcile bench bench-quick load cost clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: Python 3.13 not found (the Lambda runtime is python3.13). Install it, e.g. 'pyenv install 3.13', or pass PYTHON=/path/to/python3.13." >&2; exit 1; fi
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else 1)' || \
+	  { echo "error: $(PYTHON) is not Python 3.13; pass PYTHON=/path/to/python3.13" >&2; exit 1; }
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else 1)'; then rm -rf $(VENV); fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed ## create .venv with Python 3.13 and the pinned requirements
+
+run: venv ## run the whole service locally (API on PORT, default 8000), no AWS account needed
+	$(PY) -m devstack.run --port $(PORT)
+
+test: venv ## run every test: unit, integration, end-to-end and deployment
+	$(PY) -m pytest
+
+check: venv ## static checks: ruff and mypy --strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict app.py chalicelib
+
+demo: venv ## post a mix of orders to the running stack and watch them settle
+	$(PY) -m devstack.demo --url http://127.0.0.1:$(PORT)
+
+package: venv ## write the Terraform root to build/terraform with chalice package
+	$(PY) -m infrastructure.package
+
+reconcile: venv ## re-drive orders stuck non-final (OLDER_THAN seconds, default 900)
+	$(PY) -m chalicelib.ops.reconcile --older-than $${OLDER_THAN:-900} $${DRY_RUN:+--dry-run}
+
+bench: venv ## run the benchmarks and write benchmarks/results.json
+	$(PY) -m benchmarks.run
+
+bench-quick: venv ## the benchmarks as a quick smoke run (CI)
+	$(PY) -m benchmarks.run --quick
+
+load: venv ## Locust load run against URL (default: the local stack, started if needed)
+	$(PY) -m benchmarks.load $${URL:+--url $$URL}
+
+cost: venv ## monthly cost and capacity at RPS orders per second
+	$(PY) -m chalicelib.ops.cost --rps $(RPS)
+
+clean: ## remove build output and the venv
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,128 @@
+"""The order repository on DynamoDB (low-level client: cheaper to import and run)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters import items
+from chalicelib.domain.clock import to_iso
+from chalicelib.domain.models import Order
+from chalicelib.exceptions import IdempotencyKeyTaken, OrderAlreadyExists, StaleOrder
+from chalicelib.service_layer.ports import IdempotencyRecord, OrderPage
+
+CUSTOMER_INDEX = "by-customer"
+_CONFLICT_RETRIES = 5
+
+
+class DynamoDBOrderRepository:
+    def __init__(self, client: Any, table_name: str, customer_index: str = CUSTOMER_INDEX) -> None:
+        self._client = client
+        self._table = table_name
+        self._index = customer_index
+
+    def add(self, order: Order, idempotency: IdempotencyRecord | None = None) -> None:
+        put = {
+            "TableName": self._table,
+            "Item": items.order_to_item(order, written_by="intake"),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        if idempotency is None:
+            try:
+                self._client.put_item(**put)
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                raise OrderAlreadyExists(order.order_id) from error
+            return
+        key_put = {
+            "TableName": self._table,
+            "Item": items.idempotency_to_item(idempotency),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        self._transact([{"Put": put}, {"Put": key_put}], order.order_id)
+
+    def _transact(self, transaction: list[dict[str, Any]], order_id: str) -> None:
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                self._client.transact_write_items(TransactItems=transaction)
+                return
+            except self._client.exceptions.TransactionCanceledException as error:
+                codes = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+                if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                    raise IdempotencyKeyTaken(order_id) from error
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    raise OrderAlreadyExists(order_id) from error
+                if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.01 * 2**attempt)  # a concurrent request holds the key: let it commit
+
+    def get(self, order_id: str) -> Order | None:
+        response = self._client.get_item(TableName=self._table, Key=items.order_key(order_id), ConsistentRead=True)
+        item = response.get("Item")
+        return items.item_to_order(item) if item else None
+
+    def get_idempotency(self, customer_id: str, key: str) -> IdempotencyRecord | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=items.idempotency_key(customer_id, key), ConsistentRead=True
+        )
+        item = response.get("Item")
+        if not item or int(item["expires_at"]["N"]) < time.time():
+            return None  # TTL deletion lags by up to days: treat expired keys as gone
+        return items.item_to_idempotency(item, customer_id, key)
+
+    def list_for_customer(self, customer_id: str, limit: int, after_order_id: str | None) -> OrderPage:
+        partition = items.customer_partition(customer_id)
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": self._index,
+            "KeyConditionExpression": "gsi1pk = :customer",
+            "ExpressionAttributeValues": {":customer": {"S": partition}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after_order_id is not None:
+            query["ExclusiveStartKey"] = {
+                **items.order_key(after_order_id),
+                "gsi1pk": {"S": partition},
+                "gsi1sk": {"S": after_order_id},
+            }
+        response = self._client.query(**query)
+        orders = [items.item_to_order(item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return OrderPage(orders, last["gsi1sk"]["S"] if last else None)
+
+    def save(self, order: Order, expected: Order, written_by: str) -> None:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=items.order_to_item(order, written_by=written_by),
+                ConditionExpression="#status = :status AND version = :version",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":status": {"S": expected.status.value},
+                    ":version": {"N": str(expected.version)},
+                },
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as error:
+            raise StaleOrder(f"order {order.order_id} changed since version {expected.version}") from error
+
+    def find_open(self, updated_before: datetime) -> list[Order]:
+        # A filtered Scan: reconcile is a rare operator job, not a request path.
+        found: list[Order] = []
+        scan: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": "entity = :order AND #status IN (:pending, :paid) AND updated_at < :before",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":order": {"S": "order"},
+                ":pending": {"S": "PENDING"},
+                ":paid": {"S": "PAID"},
+                ":before": {"S": to_iso(updated_before)},
+            },
+        }
+        while True:
+            page = self._client.scan(**scan)
+            found.extend(items.item_to_order(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return found
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -1,0 +1,95 @@
+"""Item models: how orders, idempotency keys and ledger entries are laid out in the
+single DynamoDB table. The stream filter pattern relies on `entity`, `status` and
+`written_by` being top-level attributes of every order item."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from chalicelib.domain.models import Order
+from chalicelib.service_layer.ports import IdempotencyRecord
+
+ORDER_SK = "ORDER"
+IDEMPOTENCY_SK = "IDEMPOTENCY"
+LEDGER_SK = "LEDGER"
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+def order_key(order_id: str) -> Item:
+    return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": ORDER_SK}}
+
+
+def customer_partition(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+def idempotency_key(customer_id: str, key: str) -> Item:
+    # Keys may be 255 characters of anything printable: hash them to a fixed size.
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return {"pk": {"S": f"IDEMPOTENCY#{customer_id}#{digest}"}, "sk": {"S": IDEMPOTENCY_SK}}
+
+
+def ledger_key(kind: str, key: str) -> Item:
+    return {"pk": {"S": f"LEDGER#{kind}#{key}"}, "sk": {"S": LEDGER_SK}}
+
+
+def serialize(values: dict[str, Any]) -> Item:
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+def deserialize(item: Item) -> dict[str, Any]:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the domain counts in integers."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(element) for element in value]
+    if isinstance(value, dict):
+        return {name: _plain(element) for name, element in value.items()}
+    return value
+
+
+def order_to_item(order: Order, written_by: str) -> Item:
+    attributes = order.model_dump(mode="json", exclude_none=True)
+    return {
+        **order_key(order.order_id),
+        **serialize(attributes),
+        "entity": {"S": "order"},
+        "written_by": {"S": written_by},
+        "gsi1pk": {"S": customer_partition(order.customer_id)},
+        "gsi1sk": {"S": order.order_id},
+    }
+
+
+_ITEM_ONLY = ("pk", "sk", "entity", "written_by", "gsi1pk", "gsi1sk", "expires_at")
+
+
+def item_to_order(item: Item) -> Order:
+    values = deserialize({name: value for name, value in item.items() if name not in _ITEM_ONLY})
+    return Order.model_validate(values, strict=False)
+
+
+def idempotency_to_item(record: IdempotencyRecord) -> Item:
+    return {
+        **idempotency_key(record.customer_id, record.key),
+        "entity": {"S": "idempotency"},
+        "fingerprint": {"S": record.fingerprint},
+        "order": {"S": record.order.model_dump_json()},
+        "expires_at": {"N": str(record.expires_at)},
+    }
+
+
+def item_to_idempotency(item: Item, customer_id: str, key: str) -> IdempotencyRecord:
+    order = Order.model_validate(json.loads(item["order"]["S"]), strict=False)
+    return IdempotencyRecord(customer_id, key, item["fingerprint"]["S"], order, int(item["expires_at"]["N"]))

@@ -1,0 +1,35 @@
+"""Event publishers. The first real one writes each event as a structured JSON log
+line and an EMF metric; an EventBridge publisher can replace it behind the same port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.events import OrderEvent
+
+LATENCY_METRIC = "OrderToFinalStateLatency"
+
+
+class LoggingEventPublisher:
+    def __init__(self, logger: Any, metrics: Any) -> None:
+        self._logger = logger
+        self._metrics = metrics
+
+    def publish(self, event: OrderEvent) -> None:
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        self._logger.info(event.name, extra={"event": event.model_dump(mode="json"), "order_id": event.order_id})
+        self._metrics.add_metric(name=event.name, unit=MetricUnit.Count, value=1)
+        if event.name != "OrderPlaced":
+            self._metrics.add_metric(name=LATENCY_METRIC, unit=MetricUnit.Milliseconds, value=event.latency_ms)
+
+
+class InMemoryEventPublisher:
+    def __init__(self) -> None:
+        self.events: list[OrderEvent] = []
+
+    def publish(self, event: OrderEvent) -> None:
+        self.events.append(event)
+
+    def names(self) -> list[str]:
+        return [event.name for event in self.events]

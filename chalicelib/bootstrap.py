@@ -1,0 +1,77 @@
+"""The composition root: builds the adapters once per container and hands the
+services their dependencies. Tests swap in fakes with `use_container`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.adapters.dynamodb_repository import DynamoDBOrderRepository
+from chalicelib.adapters.ledger import DynamoDBLedger, InMemoryLedger
+from chalicelib.adapters.memory_repository import InMemoryOrderRepository
+from chalicelib.adapters.publisher import InMemoryEventPublisher, LoggingEventPublisher
+from chalicelib.adapters.simulator import SimulatedPaymentGateway, SimulatedShippingGateway
+from chalicelib.domain.clock import utc_now
+from chalicelib.observability import logger, metrics
+from chalicelib.resources import load_resources
+from chalicelib.service_layer.intake import IntakeDeps
+from chalicelib.service_layer.ports import EventPublisher, Ledger, OrderRepository
+from chalicelib.service_layer.processing import ProcessingDeps
+from chalicelib.service_layer.retry import RetryPolicy
+from chalicelib.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    intake: IntakeDeps
+    processing: ProcessingDeps
+
+
+_current: Container | None = None
+
+
+def container() -> Container:
+    global _current
+    if _current is None:
+        _current = build_container(load_settings())
+    return _current
+
+
+def use_container(replacement: Container | None) -> None:
+    global _current
+    _current = replacement
+
+
+def build_container(settings: Settings, client: Any = None) -> Container:
+    if client is None:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+        client = boto3.client("dynamodb", config=config)
+    table = settings.orders_table
+    repository = DynamoDBOrderRepository(client, table, load_resources().table.customer_index.name)
+    ledger = DynamoDBLedger(client, table, ttl_seconds=settings.ledger_ttl_days * 86_400)
+    return assemble(settings, repository, ledger, LoggingEventPublisher(logger, metrics))
+
+
+def in_memory_container(settings: Settings | None = None) -> Container:
+    settings = settings or Settings(orders_table="in-memory", gateway_retry_base_ms=0)
+    return assemble(settings, InMemoryOrderRepository(), InMemoryLedger(), InMemoryEventPublisher())
+
+
+def assemble(settings: Settings, repository: OrderRepository, ledger: Ledger, publisher: EventPublisher) -> Container:
+    latency_s = settings.simulator_latency_ms / 1000
+    intake = IntakeDeps(repository, publisher, utc_now, timedelta(hours=settings.idempotency_ttl_hours))
+    processing = ProcessingDeps(
+        repository=repository,
+        payments=SimulatedPaymentGateway(ledger, latency_s),
+        shipping=SimulatedShippingGateway(ledger, latency_s),
+        publisher=publisher,
+        clock=utc_now,
+        retry=RetryPolicy(attempts=settings.gateway_retry_attempts, base_delay_s=settings.gateway_retry_base_ms / 1000),
+        max_attempts=settings.max_processing_attempts,
+    )
+    return Container(settings, intake, processing)

@@ -1,0 +1,47 @@
+"""Commands: what a caller asks the service to do (imperative names)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.models import OrderLine, ShippingAddress
+from chalicelib.domain.values import MAX_LINES, Currency, CustomerId, PaymentToken
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class PlaceOrder(_Command):
+    customer_id: CustomerId
+    currency: Currency
+    items: tuple[OrderLine, ...] = Field(min_length=1, max_length=MAX_LINES)
+    shipping_address: ShippingAddress
+    payment_token: PaymentToken
+    idempotency_key: str | None = None
+    request_fingerprint: str = ""
+
+
+class CancelOrder(_Command):
+    customer_id: CustomerId
+    order_id: str
+
+
+class GetOrder(_Command):
+    customer_id: CustomerId
+    order_id: str
+
+
+class ListOrders(_Command):
+    customer_id: CustomerId
+    limit: int = Field(default=20, ge=1, le=100)
+    after_order_id: str | None = None
+
+
+class ProcessOrder(_Command):
+    order_id: str
+
+
+class ReconcileOrders(_Command):
+    older_than_seconds: int = Field(ge=0)
+    dry_run: bool = False

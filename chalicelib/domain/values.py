@@ -1,0 +1,60 @@
+"""Constrained value types shared by the API models and the domain.
+
+Money is always an integer count of minor units (cents). The bounds keep every total
+far inside a signed 64-bit integer: 100 lines x 1000 units x 10^10 = 10^15.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from chalicelib.domain.codes import COUNTRY_CODES, CURRENCY_CODES
+
+MAX_QUANTITY = 1000
+MAX_LINES = 100
+MAX_UNIT_PRICE = 10_000_000_000
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValueError("must not contain control characters")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _iso_currency(value: str) -> str:
+    if value not in CURRENCY_CODES:
+        raise ValueError("must be an ISO 4217 currency code, such as EUR")
+    return value
+
+
+def _iso_country(value: str) -> str:
+    if value not in COUNTRY_CODES:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, such as GB")
+    return value
+
+
+def bounded_text(max_length: int) -> type[str]:
+    return Annotated[  # type: ignore[return-value]
+        str,
+        StringConstraints(min_length=1, max_length=max_length),
+        AfterValidator(_no_control_characters),
+    ]
+
+
+Name = bounded_text(200)
+AddressLine = bounded_text(200)
+City = bounded_text(100)
+PostalCode = bounded_text(20)
+Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+PaymentToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,255}$")]
+CustomerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3), AfterValidator(_iso_currency)]
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_iso_country)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+MinorUnits = Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]

@@ -1,0 +1,156 @@
+"""Turns HTTP requests into commands and results into responses. Nothing here
+decides business rules; it only parses, validates shape, and renders."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+from pydantic import ValidationError
+
+from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceOrder
+from chalicelib.domain.ids import is_order_id
+from chalicelib.entrypoints.api_models import CreateOrderRequest, OrderListResponse, OrderResponse
+from chalicelib.entrypoints.problems import field_error
+from chalicelib.exceptions import InvalidInput, Unauthenticated
+from chalicelib.service_layer.intake import PlacedOrder
+from chalicelib.service_layer.ports import OrderPage
+
+CUSTOMER_HEADER = "x-customer-id"
+IDEMPOTENCY_HEADER = "idempotency-key"
+_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
+_JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE)
+_CURSOR_PREFIX = "v1:"
+
+
+def customer_id(request: Request) -> str:
+    """Who the caller is. The one place that reads identity, so that verified JWT
+    claims can replace the header later without touching any route."""
+    value = request.headers.get(CUSTOMER_HEADER)
+    if not value:
+        raise Unauthenticated("send your customer id in the X-Customer-Id header")
+    if not _CUSTOMER_ID.match(value):
+        detail = "must be 1-64 characters of A-Z, a-z, 0-9, _ or -"
+        raise InvalidInput("Invalid X-Customer-Id header", [field_error("X-Customer-Id", detail)], status=400)
+    return value
+
+
+def place_order_command(request: Request, customer: str, max_body_bytes: int) -> PlaceOrder:
+    raw = _json_body(request, max_body_bytes)
+    try:
+        body = CreateOrderRequest.model_validate_json(raw)
+    except ValidationError as error:
+        raise _invalid(error) from None
+    return PlaceOrder(
+        customer_id=customer,
+        currency=body.currency,
+        items=body.items,
+        shipping_address=body.shipping_address,
+        payment_token=body.payment_token,
+        idempotency_key=_idempotency_key(request),
+        request_fingerprint=hashlib.sha256(body.model_dump_json().encode()).hexdigest(),
+    )
+
+
+def _json_body(request: Request, max_body_bytes: int) -> bytes:
+    content_type = request.headers.get("content-type", "")
+    if not _JSON_TYPE.match(content_type):
+        detail = f"send the order as application/json, not {content_type or 'no content type'}"
+        raise InvalidInput("Unsupported media type", [field_error("Content-Type", detail)], status=415)
+    raw = request.raw_body or b""
+    if len(raw) > max_body_bytes:
+        detail = f"the body is {len(raw)} bytes; the limit is {max_body_bytes}"
+        raise InvalidInput("Request body too large", [field_error("", detail)], status=413)
+    return raw
+
+
+def _invalid(error: ValidationError) -> InvalidInput:
+    problems = [field_error(_field_name(detail["loc"]), detail["msg"]) for detail in error.errors(include_url=False)]
+    kinds = {detail["type"] for detail in error.errors()}
+    if "json_invalid" in kinds:
+        return InvalidInput("Malformed JSON", problems, status=400)
+    if any(not detail["loc"] for detail in error.errors()):
+        return InvalidInput("The body must be a JSON object", problems, status=400)
+    return InvalidInput("The order is invalid", problems, status=422)
+
+
+def _field_name(location: tuple[int | str, ...]) -> str:
+    name = ""
+    for part in location:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        detail = "must be 1-255 printable ASCII characters"
+        raise InvalidInput("Invalid Idempotency-Key header", [field_error("Idempotency-Key", detail)], status=400)
+    return key
+
+
+def order_id_param(order_id: str) -> str:
+    if not is_order_id(order_id):
+        raise InvalidInput("Malformed order id", [field_error("order_id", "must be a 26-character ULID")], status=400)
+    return order_id
+
+
+def get_order_query(customer: str, order_id: str) -> GetOrder:
+    return GetOrder(customer_id=customer, order_id=order_id_param(order_id))
+
+
+def cancel_order_command(customer: str, order_id: str) -> CancelOrder:
+    return CancelOrder(customer_id=customer, order_id=order_id_param(order_id))
+
+
+def list_orders_query(request: Request, customer: str) -> ListOrders:
+    params: dict[str, str] = dict(request.query_params or {})
+    unknown = sorted(set(params) - {"limit", "cursor"})
+    if unknown:
+        raise InvalidInput(
+            "Unknown query parameter", [field_error(name, "is not a known parameter") for name in unknown], 400
+        )
+    limit = params.get("limit", "20")
+    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+        raise InvalidInput("Invalid limit", [field_error("limit", "must be an integer from 1 to 100")], status=400)
+    cursor = params.get("cursor")
+    return ListOrders(customer_id=customer, limit=int(limit), after_order_id=_decode_cursor(cursor) if cursor else None)
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        decoded = ""
+    order_id = decoded.removeprefix(_CURSOR_PREFIX)
+    if not decoded.startswith(_CURSOR_PREFIX) or not is_order_id(order_id):
+        raise InvalidInput("Malformed cursor", [field_error("cursor", "pass back a next_cursor unchanged")], 400)
+    return order_id
+
+
+def _encode_cursor(order_id: str) -> str:
+    return base64.urlsafe_b64encode((_CURSOR_PREFIX + order_id).encode()).decode().rstrip("=")
+
+
+def order_body(order: Any) -> dict[str, Any]:
+    return OrderResponse.of(order).model_dump(mode="json", exclude_none=True)
+
+
+def created(placed: PlacedOrder) -> Response:
+    headers = {"Location": f"/orders/{placed.order.order_id}"}
+    if placed.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=order_body(placed.order), status_code=201, headers=headers)
+
+
+def order_page(page: OrderPage) -> dict[str, Any]:
+    cursor = _encode_cursor(page.last_order_id) if page.last_order_id else None
+    listing = OrderListResponse(orders=[OrderResponse.of(order) for order in page.orders], next_cursor=cursor)
+    return listing.model_dump(mode="json", exclude_none=True) | {"next_cursor": cursor}

@@ -1,0 +1,60 @@
+"""The table and stream-mapping definitions shared by the Lambda code, the local stack
+and the Terraform generator: one source, so the three cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+RESOURCES_FILE = Path(__file__).with_name("resources.json")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class IndexSpec(_Frozen):
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+class TableSpec(_Frozen):
+    partition_key: str
+    sort_key: str
+    attributes: dict[str, str]
+    customer_index: IndexSpec
+    stream_view_type: str
+    ttl_attribute: str
+    billing_mode: str
+
+
+class StreamMappingSpec(_Frozen):
+    batch_size: int
+    maximum_batching_window_seconds: int
+    starting_position: str
+    maximum_retry_attempts: int
+    bisect_batch_on_function_error: bool
+    maximum_record_age_seconds: int
+    function_response_types: list[str]
+    filter_pattern: dict[str, Any]
+
+
+class DeadLetterQueueSpec(_Frozen):
+    message_retention_seconds: int
+    sqs_managed_sse_enabled: bool
+
+
+class Resources(_Frozen):
+    table: TableSpec
+    stream_mapping: StreamMappingSpec
+    dead_letter_queue: DeadLetterQueueSpec
+
+
+@cache
+def load_resources() -> Resources:
+    return Resources.model_validate(json.loads(RESOURCES_FILE.read_text()))
