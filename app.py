@@ -8,8 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Chalice, Response
-from chalice.app import DynamoDBEvent
+from chalice.app import Chalice, DynamoDBEvent, Request, Response
 
 from chalicelib import bootstrap
 from chalicelib.entrypoints import http, stream
@@ -72,6 +71,12 @@ def answers_problems(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def _request() -> Request:
+    request = app.current_request
+    assert request is not None, "routes run with a current request"
+    return request
+
+
 @app.middleware("all")
 def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
     with invocation(request_id_of(app.lambda_context, event)):
@@ -86,7 +91,7 @@ def health() -> dict[str, str]:
 @app.route("/orders", methods=["POST"], content_types=["*/*"])
 @answers_problems
 def place_order() -> Response:
-    request = app.current_request
+    request = _request()
     container = bootstrap.container()
     command = http.place_order_command(request, http.customer_id(request), container.settings.max_body_bytes)
     return http.created(intake.place_order(command, container.intake))
@@ -95,7 +100,7 @@ def place_order() -> Response:
 @app.route("/orders", methods=["GET"])
 @answers_problems
 def list_orders() -> dict[str, Any]:
-    request = app.current_request
+    request = _request()
     query = http.list_orders_query(request, http.customer_id(request))
     return http.order_page(intake.list_orders(query, bootstrap.container().intake))
 
@@ -103,14 +108,14 @@ def list_orders() -> dict[str, Any]:
 @app.route("/orders/{order_id}", methods=["GET"])
 @answers_problems
 def get_order(order_id: str) -> dict[str, Any]:
-    query = http.get_order_query(http.customer_id(app.current_request), order_id)
+    query = http.get_order_query(http.customer_id(_request()), order_id)
     return http.order_body(intake.get_order(query, bootstrap.container().intake))
 
 
 @app.route("/orders/{order_id}/cancel", methods=["POST"], content_types=["*/*"])
 @answers_problems
 def cancel_order(order_id: str) -> dict[str, Any]:
-    command = http.cancel_order_command(http.customer_id(app.current_request), order_id)
+    command = http.cancel_order_command(http.customer_id(_request()), order_id)
     return http.order_body(intake.cancel_order(command, bootstrap.container().intake))
 
 

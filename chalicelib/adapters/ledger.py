@@ -64,12 +64,16 @@ class DynamoDBLedger:
 
     def count(self, kind: str) -> int:
         """Entries of one kind. A Scan: for tests and operators, never a request path."""
-        total, scan = 0, {"TableName": self._table, "Select": "COUNT"}
-        scan |= {"FilterExpression": "entity = :ledger AND kind = :kind"}
-        scan |= {"ExpressionAttributeValues": {":ledger": {"S": "ledger"}, ":kind": {"S": kind}}}
+        total = 0
+        scan: dict[str, Any] = {
+            "TableName": self._table,
+            "Select": "COUNT",
+            "FilterExpression": "entity = :ledger AND kind = :kind",
+            "ExpressionAttributeValues": {":ledger": {"S": "ledger"}, ":kind": {"S": kind}},
+        }
         while True:
             page = self._client.scan(**scan)
-            total += page["Count"]
+            total += int(page["Count"])
             if "LastEvaluatedKey" not in page:
                 return total
             scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]

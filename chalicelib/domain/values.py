@@ -39,18 +39,10 @@ def _iso_country(value: str) -> str:
     return value
 
 
-def bounded_text(max_length: int) -> type[str]:
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(min_length=1, max_length=max_length),
-        AfterValidator(_no_control_characters),
-    ]
-
-
-Name = bounded_text(200)
-AddressLine = bounded_text(200)
-City = bounded_text(100)
-PostalCode = bounded_text(20)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_control_characters)]
+AddressLine = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_control_characters)]
+City = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_no_control_characters)]
+PostalCode = Annotated[str, StringConstraints(min_length=1, max_length=20), AfterValidator(_no_control_characters)]
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 PaymentToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,255}$")]
 CustomerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

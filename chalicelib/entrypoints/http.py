@@ -8,8 +8,7 @@ import hashlib
 import re
 from typing import Any
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 from pydantic import ValidationError
 
 from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceOrder
@@ -31,7 +30,7 @@ _CURSOR_PREFIX = "v1:"
 def customer_id(request: Request) -> str:
     """Who the caller is. The one place that reads identity, so that verified JWT
     claims can replace the header later without touching any route."""
-    value = request.headers.get(CUSTOMER_HEADER)
+    value: str | None = request.headers.get(CUSTOMER_HEADER)
     if not value:
         raise Unauthenticated("send your customer id in the X-Customer-Id header")
     if not _CUSTOMER_ID.match(value):
@@ -62,7 +61,8 @@ def _json_body(request: Request, max_body_bytes: int) -> bytes:
     if not _JSON_TYPE.match(content_type):
         detail = f"send the order as application/json, not {content_type or 'no content type'}"
         raise InvalidInput("Unsupported media type", [field_error("Content-Type", detail)], status=415)
-    raw = request.raw_body or b""
+    body = request.raw_body or b""
+    raw = body.encode() if isinstance(body, str) else body
     if len(raw) > max_body_bytes:
         detail = f"the body is {len(raw)} bytes; the limit is {max_body_bytes}"
         raise InvalidInput("Request body too large", [field_error("", detail)], status=413)
@@ -87,7 +87,7 @@ def _field_name(location: tuple[int | str, ...]) -> str:
 
 
 def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get(IDEMPOTENCY_HEADER)
+    key: str | None = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         return None
     if not _IDEMPOTENCY_KEY.match(key):
@@ -144,7 +144,7 @@ def order_body(order: Any) -> dict[str, Any]:
 
 
 def created(placed: PlacedOrder) -> Response:
-    headers = {"Location": f"/orders/{placed.order.order_id}"}
+    headers: dict[str, str | list[str]] = {"Location": f"/orders/{placed.order.order_id}"}
     if placed.replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(body=order_body(placed.order), status_code=201, headers=headers)

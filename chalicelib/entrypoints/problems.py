@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://github.com/orders-service/orders/blob/main/docs/problems.md#"

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.events import OrderEvent
-from chalicelib.domain.models import Order, OrderLine, OrderStatus, ShippingAddress
+from chalicelib.domain.models import Order, OrderLine, ShippingAddress
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ class RetryPolicy:
     jitter: Callable[[], float] = field(default=random.random, repr=False)
 
     def delay(self, attempt: int) -> float:
-        return min(self.max_delay_s, self.base_delay_s * 2**attempt) * self.jitter()
+        return float(min(self.max_delay_s, self.base_delay_s * 2**attempt) * self.jitter())
 
 
-def call_with_retry(action: Callable[[], T], policy: RetryPolicy) -> T:
+def call_with_retry[T](action: Callable[[], T], policy: RetryPolicy) -> T:
     """Run `action`, retrying GatewayUnavailable up to the policy's attempts."""
     for attempt in range(policy.attempts - 1):
         try:
