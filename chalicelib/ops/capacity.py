@@ -1,0 +1,173 @@
+"""What one order asks of each service, and whether a steady order rate fits the default
+us-east-1 quotas (an account's real values are in the Service Quotas console)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+SECONDS_PER_MONTH = 86_400 * 30.4
+KIB_PER_GIB = 1024 * 1024
+DYNAMODB_ITEM_OVERHEAD_KIB = 100 / 1024
+MEASURABLE = ("writes_per_order", "writes_per_order_with_key", "intake_ms", "processing_ms_per_record", "lambda_memory_mb")
+
+API_REQUESTS_PER_SECOND_QUOTA = 10_000  # per account and region, shared by every API Gateway API
+LAMBDA_CONCURRENCY_QUOTA = 1_000  # per region, shared by every function
+TABLE_UNITS_PER_SECOND_QUOTA = 40_000  # on-demand: for the table and for each GSI, reads and writes apiece
+NEW_TABLE_WARM_WRITE_UNITS = 4_000  # a fresh on-demand table throttles above this until it has scaled
+PARTITION_WRITE_UNITS, PARTITION_READ_UNITS, PARTITION_GIB = 1_000, 3_000, 10
+MAX_PARALLELIZATION_FACTOR = 10
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    api_posts_per_order: float = 1.0
+    api_gets_per_order: float = 0.5
+    intake_ms: float = 15.0  # per API request, GET included: one Lambda serves the whole API
+    processing_ms_per_record: float = 20.0
+    records_per_processing_invocation: float = 10.0
+    lambda_memory_mb: float = 256.0
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+    order_item_kib: float = 1.5
+    writes_per_order: float = 3.0  # intake's put, then processing's PAID and CONFIRMED saves
+    writes_per_order_with_key: float = 4.0  # adds the idempotency record, put in one transaction with the order
+    idempotency_key_share: float = 1.0  # upper bound: every client sends an Idempotency-Key
+    gsi_writes_per_order_write: float = 1.0  # by-customer GSI projects the whole order; its key never changes
+    processing_reads_per_order: float = 1.0
+    log_kib_per_order: float = 1.5
+    order_retention_months: float = 1.0
+    log_retention_months: float = 1.0
+    failed_order_share: float = 0.0
+    alarms: int = 7
+    dashboards: int = 1
+    custom_metrics: int = 6
+
+
+def write_units(item_kib: float) -> int:
+    return max(1, math.ceil(item_kib))
+
+
+def read_units(item_kib: float) -> int:
+    return max(1, math.ceil(item_kib / 4))
+
+
+def api_requests_per_order(profile: WorkloadProfile) -> float:
+    return profile.api_posts_per_order + profile.api_gets_per_order
+
+
+def table_write_units_per_order(profile: WorkloadProfile) -> float:
+    unit = write_units(profile.order_item_kib)
+    plain = profile.writes_per_order * unit
+    # The idempotency record embeds the order, so it is as large; both items of the transaction cost double.
+    transactional_items = profile.writes_per_order_with_key - profile.writes_per_order + 1
+    keyed = (profile.writes_per_order_with_key + transactional_items) * unit
+    return profile.idempotency_key_share * keyed + (1 - profile.idempotency_key_share) * plain
+
+
+def gsi_write_units_per_order(profile: WorkloadProfile) -> float:
+    return profile.writes_per_order * profile.gsi_writes_per_order_write * write_units(profile.order_item_kib)
+
+
+def read_units_per_order(profile: WorkloadProfile) -> float:
+    # Processing's GetItem, the key lookup before a keyed POST (a miss costs a unit too), and GETs by id.
+    reads = profile.processing_reads_per_order + profile.idempotency_key_share + profile.api_gets_per_order
+    return reads * read_units(profile.order_item_kib)
+
+
+def lambda_invocations_per_order(profile: WorkloadProfile) -> float:
+    return api_requests_per_order(profile) + 1 / profile.records_per_processing_invocation
+
+
+def lambda_gb_seconds_per_order(profile: WorkloadProfile) -> float:
+    busy_ms = api_requests_per_order(profile) * profile.intake_ms + profile.processing_ms_per_record
+    return busy_ms / 1000 * profile.lambda_memory_mb / 1024
+
+
+def stored_gib_per_order(profile: WorkloadProfile, with_index: bool = True) -> float:
+    copies = 1 + (profile.gsi_writes_per_order_write if with_index else 0)
+    return (profile.order_item_kib + DYNAMODB_ITEM_OVERHEAD_KIB) * copies / KIB_PER_GIB
+
+
+def load_measured(path: Path) -> dict[str, float]:
+    """The benchmark's values for MEASURABLE fields; empty when the file does not exist."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    measured: dict[str, float] = {}
+    for key in MEASURABLE:
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ValueError(f"{path}: {key} must be a positive number, not {value!r}")
+        measured[key] = float(value)
+    return measured
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    resource: str
+    needed: float
+    quota: float
+    action: str
+    grows_with_rate: bool  # only these are ranked: the rest are not service quotas or not linear in the rate
+
+    @property
+    def ratio(self) -> float:
+        return self.needed / self.quota
+
+
+@dataclass(frozen=True)
+class Capacity:
+    orders_per_second: float
+    checks: tuple[QuotaCheck, ...]
+    partitions_for_throughput: int
+    partitions_for_storage: int
+    parallelization_factor: int
+
+    @property
+    def stream_shards(self) -> int:
+        return max(self.partitions_for_throughput, self.partitions_for_storage)
+
+    @property
+    def first_limit(self) -> QuotaCheck:
+        return max((check for check in self.checks if check.grows_with_rate), key=lambda check: check.ratio)
+
+    def limit_rate(self, check: QuotaCheck) -> float:
+        return self.orders_per_second / check.ratio
+
+
+def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
+    api_rps = orders_per_second * api_requests_per_order(profile)
+    intake_concurrency = api_rps * profile.intake_ms / 1000
+    processing_concurrency = orders_per_second * profile.processing_ms_per_record / 1000  # Little's law
+    table_wru = orders_per_second * table_write_units_per_order(profile)
+    table_rru = orders_per_second * read_units_per_order(profile)
+    gsi_wru = orders_per_second * gsi_write_units_per_order(profile)
+    by_throughput = max(1, math.ceil(table_wru / PARTITION_WRITE_UNITS), math.ceil(table_rru / PARTITION_READ_UNITS))
+    stored_orders = orders_per_second * SECONDS_PER_MONTH * profile.order_retention_months
+    by_storage = math.ceil(stored_orders * stored_gib_per_order(profile, with_index=False) / PARTITION_GIB)
+    shards = max(by_throughput, by_storage)  # DynamoDB Streams keeps about one shard per partition
+    factor = max(1, math.ceil(orders_per_second / shards * profile.processing_ms_per_record / 1000))
+    # After an outage every shard runs min(factor, 10) batches at once, and they share the regional pool.
+    backlog_concurrency = shards * min(factor, MAX_PARALLELIZATION_FACTOR) + intake_concurrency
+
+    def check(resource: str, needed: float, quota: float, ranked: bool = True, over: str = "yes") -> QuotaCheck:
+        return QuotaCheck(resource, needed, quota, over if needed > quota else "no", ranked)
+
+    checks = (
+        check("API Gateway requests/s (account, all APIs)", api_rps, API_REQUESTS_PER_SECOND_QUOTA),
+        check("Lambda concurrency, steady", intake_concurrency + processing_concurrency, LAMBDA_CONCURRENCY_QUOTA),
+        check("Lambda concurrency, stream backlog catch-up", backlog_concurrency, LAMBDA_CONCURRENCY_QUOTA, False),
+        check("DynamoDB table WRU/s", table_wru, TABLE_UNITS_PER_SECOND_QUOTA),
+        check("DynamoDB GSI by-customer WRU/s", gsi_wru, TABLE_UNITS_PER_SECOND_QUOTA),
+        check("DynamoDB table RRU/s", table_rru, TABLE_UNITS_PER_SECOND_QUOTA),
+        check("DynamoDB new-table warm WRU/s", table_wru, NEW_TABLE_WARM_WRITE_UNITS, False, over="pre-warm"),
+        check("Stream parallelization factor per shard", factor, MAX_PARALLELIZATION_FACTOR, False, over="hard max"),
+    )
+    return Capacity(orders_per_second, checks, by_throughput, by_storage, factor)

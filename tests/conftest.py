@@ -1,0 +1,100 @@
+"""Fixtures shared by every test layer: moto-backed AWS, the orders table, and the
+Chalice app wired either to fakes or to moto."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Set before boto3 is imported anywhere, so no test can reach a real AWS account.
+os.environ.update(
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 - moto's dummy credentials
+    AWS_SESSION_TOKEN="testing",  # noqa: S105
+    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+    AWS_EC2_METADATA_DISABLED="true",
+    POWERTOOLS_METRICS_DISABLED="true",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+)
+
+from chalicelib import bootstrap  # noqa: E402
+from chalicelib.bootstrap import Container  # noqa: E402
+from chalicelib.settings import Settings  # noqa: E402
+from tests.support import aws_calls  # noqa: E402
+
+TABLE_NAME = "orders-dev"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    aws_calls.install()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(orders_table=TABLE_NAME, gateway_retry_base_ms=0)
+
+
+@pytest.fixture
+def fake_container(settings: Settings) -> Iterator[Container]:
+    """The app wired to in-memory fakes."""
+    container = bootstrap.in_memory_container(settings)
+    bootstrap.use_container(container)
+    yield container
+    bootstrap.use_container(None)
+
+
+@pytest.fixture
+def moto_aws() -> Iterator[None]:
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def dynamodb(moto_aws: None) -> Any:
+    import boto3
+
+    return boto3.client("dynamodb")
+
+
+@pytest.fixture
+def stream_arn(dynamodb: Any) -> str:
+    from devstack.provision import create_table
+
+    return create_table(dynamodb, TABLE_NAME)
+
+
+@pytest.fixture
+def moto_container(settings: Settings, dynamodb: Any, stream_arn: str) -> Iterator[Container]:
+    """The app wired to the moto-backed table."""
+    container = bootstrap.build_container(settings, dynamodb)
+    bootstrap.use_container(container)
+    yield container
+    bootstrap.use_container(None)
+
+
+@pytest.fixture
+def api(fake_container: Container) -> Iterator[Any]:
+    """A Chalice test client for the app on fakes."""
+    from chalice.test import Client
+
+    import app
+
+    with Client(app.app) as client:
+        yield client
+
+
+@pytest.fixture
+def moto_api(moto_container: Container) -> Iterator[Any]:
+    """A Chalice test client for the app on moto."""
+    from chalice.test import Client
+
+    import app
+
+    with Client(app.app) as client:
+        yield client

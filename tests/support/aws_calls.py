@@ -1,0 +1,101 @@
+"""Records every AWS API call the service code makes, through a botocore event hook.
+
+Each call is attributed to the Lambda function whose code made it, by looking at the
+call stack: the stream handler in app.py, any other app.py handler (the API), or the
+reconcile operator command. Calls made by test setup itself are not recorded.
+The IAM test in tests/deploy proves each recorded call is allowed by that function's
+policy, and that the policy grants nothing no call uses.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+STREAM, API, RECONCILE = "stream", "api", "reconcile"
+OUTPUT_VARIABLE = "ORDERS_AWS_CALLS_OUT"
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    function: str
+    service: str
+    operation: str
+    resources: tuple[str, ...]
+
+
+RECORDED: set[AwsCall] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def _function_of_caller() -> str | None:
+    names: list[str] = []
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.endswith(f"{os.sep}app.py"):
+            names.append(frame.f_code.co_name)
+        elif f"chalicelib{os.sep}ops{os.sep}reconcile" in filename:
+            return RECONCILE
+        frame = frame.f_back  # type: ignore[assignment]
+    if "process_orders" in names:
+        return STREAM
+    return API if names else None
+
+
+def _resources(params: dict[str, Any]) -> tuple[str, ...]:
+    found = set()
+    for key in ("TableName", "StreamArn", "QueueUrl"):
+        if key in params:
+            found.add(str(params[key]))
+    if "IndexName" in params:
+        found.add(f"{params['TableName']}/index/{params['IndexName']}")
+    for item in params.get("TransactItems", []):
+        for action in item.values():
+            found.add(str(action["TableName"]))
+    return tuple(sorted(found))
+
+
+def _record(params: dict[str, Any], model: Any, **_: Any) -> None:
+    function = _function_of_caller()
+    if function is None:
+        return
+    call = AwsCall(function, model.service_model.endpoint_prefix, model.name, _resources(params))
+    with _lock:
+        RECORDED.add(call)
+
+
+def install() -> None:
+    """Hook every botocore client created from now on. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    import botocore.session
+
+    original = botocore.session.Session.create_client
+
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = original(self, *args, **kwargs)
+        client.meta.events.register("before-parameter-build.*.*", _record)
+        return client
+
+    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+    _installed = True
+    if os.environ.get(OUTPUT_VARIABLE):
+        atexit.register(dump, Path(os.environ[OUTPUT_VARIABLE]))
+
+
+def dump(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(sorted((asdict(call) for call in RECORDED), key=json.dumps), indent=1))
+
+
+def load(path: Path) -> set[AwsCall]:
+    return {AwsCall(c["function"], c["service"], c["operation"], tuple(c["resources"])) for c in json.loads(path.read_text())}
