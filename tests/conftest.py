@@ -13,18 +13,18 @@ import pytest
 os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 - moto's dummy credentials
-    AWS_SESSION_TOKEN="testing",  # noqa: S105
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
     AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
     AWS_EC2_METADATA_DISABLED="true",
     POWERTOOLS_METRICS_DISABLED="true",
     POWERTOOLS_LOG_LEVEL="WARNING",
 )
 
-from chalicelib import bootstrap  # noqa: E402
-from chalicelib.bootstrap import Container  # noqa: E402
-from chalicelib.settings import Settings  # noqa: E402
-from tests.support import aws_calls  # noqa: E402
+from chalicelib import bootstrap
+from chalicelib.bootstrap import Container
+from chalicelib.settings import Settings
+from tests.support import aws_calls
 
 TABLE_NAME = "orders-dev"
 

@@ -98,4 +98,7 @@ def dump(path: Path) -> None:
 
 
 def load(path: Path) -> set[AwsCall]:
-    return {AwsCall(c["function"], c["service"], c["operation"], tuple(c["resources"])) for c in json.loads(path.read_text())}
+    return {
+        AwsCall(c["function"], c["service"], c["operation"], tuple(c["resources"]))
+        for c in json.loads(path.read_text())
+    }
