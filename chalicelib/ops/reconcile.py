@@ -1,0 +1,36 @@
+"""`make reconcile`: re-drive orders stuck non-final, or fail those out of attempts.
+
+Run it on a schedule or by hand after draining the DLQ. It uses the same settings
+and adapters as the Lambda functions (ORDERS_TABLE, AWS credentials or an endpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from chalicelib.bootstrap import container
+from chalicelib.domain.commands import ReconcileOrders
+from chalicelib.exceptions import SettingsError
+from chalicelib.service_layer.reconcile import reconcile_orders
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reconcile", description=__doc__)
+    parser.add_argument("--older-than", type=int, default=900, help="seconds since the order last changed")
+    parser.add_argument("--dry-run", action="store_true", help="report what would be done, change nothing")
+    args = parser.parse_args(argv)
+    try:
+        deps = container().processing
+    except SettingsError as error:
+        print(f"reconcile: {error}", file=sys.stderr)
+        return 2
+    report = reconcile_orders(ReconcileOrders(older_than_seconds=args.older_than, dry_run=args.dry_run), deps)
+    summary = {"redriven": report.redriven, "failed": report.failed, "skipped": report.skipped}
+    print(json.dumps({"dry_run": args.dry_run, **summary}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
