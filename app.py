@@ -23,11 +23,13 @@ from chalicelib.exceptions import (
     Unauthenticated,
 )
 from chalicelib.observability import invocation, logger, request_id_of
+from chalicelib.resources import load_resources
 from chalicelib.service_layer import intake, processing
 from chalicelib.settings import load_settings
 
 app = Chalice(app_name="orders")
 ORDERS_STREAM_ARN = os.environ.get("ORDERS_STREAM_ARN", "${aws_dynamodb_table.orders.stream_arn}")
+STREAM_MAPPING = load_resources().stream_mapping
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     load_settings()  # fail at start, naming the missing variable, not in the first request
 
@@ -119,7 +121,11 @@ def cancel_order(order_id: str) -> dict[str, Any]:
     return http.order_body(intake.cancel_order(command, bootstrap.container().intake))
 
 
-@app.on_dynamodb_record(stream_arn=ORDERS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+@app.on_dynamodb_record(
+    stream_arn=ORDERS_STREAM_ARN,
+    batch_size=STREAM_MAPPING.batch_size,
+    starting_position=STREAM_MAPPING.starting_position,
+)
 def process_orders(event: DynamoDBEvent) -> dict[str, Any]:
     deps = bootstrap.container().processing
     return stream.process_batch(event.to_dict()["Records"], lambda command: processing.process_order(command, deps))

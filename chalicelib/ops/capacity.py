@@ -3,16 +3,20 @@ us-east-1 quotas (an account's real values are in the Service Quotas console).""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 SECONDS_PER_MONTH = 86_400 * 30.4
 KIB_PER_GIB = 1024 * 1024
 DYNAMODB_ITEM_OVERHEAD_KIB = 100 / 1024
-MEASURABLE = ("writes_per_order", "writes_per_order_with_key", "intake_ms", "processing_ms_per_record", "lambda_memory_mb")
+MEASURABLE = (
+    "writes_per_order",
+    "writes_per_order_with_key",
+    "intake_ms",
+    "processing_ms_per_record",
+    "lambda_memory_mb",
+)
 
 API_REQUESTS_PER_SECOND_QUOTA = 10_000  # per account and region, shared by every API Gateway API
 LAMBDA_CONCURRENCY_QUOTA = 1_000  # per region, shared by every function
@@ -24,11 +28,13 @@ MAX_PARALLELIZATION_FACTOR = 10
 
 @dataclass(frozen=True)
 class WorkloadProfile:
+    """Per order: times in ms, sizes in KiB (DynamoDB's KB). writes_* count item writes, not units."""
+
     api_posts_per_order: float = 1.0
     api_gets_per_order: float = 0.5
     intake_ms: float = 15.0  # per API request, GET included: one Lambda serves the whole API
     processing_ms_per_record: float = 20.0
-    records_per_processing_invocation: float = 10.0
+    records_per_processing_invocation: float = 10.0  # optimistic when each shard sees few records a second
     lambda_memory_mb: float = 256.0
     architecture: Literal["arm64", "x86_64"] = "arm64"
     order_item_kib: float = 1.5
@@ -58,13 +64,17 @@ def api_requests_per_order(profile: WorkloadProfile) -> float:
     return profile.api_posts_per_order + profile.api_gets_per_order
 
 
+def item_writes_per_order(profile: WorkloadProfile) -> float:
+    extra_with_key = profile.writes_per_order_with_key - profile.writes_per_order
+    return profile.writes_per_order + profile.idempotency_key_share * extra_with_key
+
+
 def table_write_units_per_order(profile: WorkloadProfile) -> float:
-    unit = write_units(profile.order_item_kib)
-    plain = profile.writes_per_order * unit
-    # The idempotency record embeds the order, so it is as large; both items of the transaction cost double.
+    # A keyed POST puts the order and its idempotency record (which embeds the order, so is as large)
+    # in one transaction, and transactional writes cost double.
     transactional_items = profile.writes_per_order_with_key - profile.writes_per_order + 1
-    keyed = (profile.writes_per_order_with_key + transactional_items) * unit
-    return profile.idempotency_key_share * keyed + (1 - profile.idempotency_key_share) * plain
+    doubled = profile.idempotency_key_share * transactional_items
+    return (item_writes_per_order(profile) + doubled) * write_units(profile.order_item_kib)
 
 
 def gsi_write_units_per_order(profile: WorkloadProfile) -> float:
@@ -91,31 +101,13 @@ def stored_gib_per_order(profile: WorkloadProfile, with_index: bool = True) -> f
     return (profile.order_item_kib + DYNAMODB_ITEM_OVERHEAD_KIB) * copies / KIB_PER_GIB
 
 
-def load_measured(path: Path) -> dict[str, float]:
-    """The benchmark's values for MEASURABLE fields; empty when the file does not exist."""
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text())
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    measured: dict[str, float] = {}
-    for key in MEASURABLE:
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ValueError(f"{path}: {key} must be a positive number, not {value!r}")
-        measured[key] = float(value)
-    return measured
-
-
 @dataclass(frozen=True)
 class QuotaCheck:
     resource: str
     needed: float
     quota: float
     action: str
-    grows_with_rate: bool  # only these are ranked: the rest are not service quotas or not linear in the rate
+    reached_at_orders_per_second: float | None  # None for limits that are not quotas or not linear in the rate
 
     @property
     def ratio(self) -> float:
@@ -128,18 +120,12 @@ class Capacity:
     checks: tuple[QuotaCheck, ...]
     partitions_for_throughput: int
     partitions_for_storage: int
+    stream_shards: int
     parallelization_factor: int
 
     @property
-    def stream_shards(self) -> int:
-        return max(self.partitions_for_throughput, self.partitions_for_storage)
-
-    @property
     def first_limit(self) -> QuotaCheck:
-        return max((check for check in self.checks if check.grows_with_rate), key=lambda check: check.ratio)
-
-    def limit_rate(self, check: QuotaCheck) -> float:
-        return self.orders_per_second / check.ratio
+        return max((check for check in self.checks if check.reached_at_orders_per_second), key=lambda c: c.ratio)
 
 
 def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
@@ -154,11 +140,12 @@ def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
     by_storage = math.ceil(stored_orders * stored_gib_per_order(profile, with_index=False) / PARTITION_GIB)
     shards = max(by_throughput, by_storage)  # DynamoDB Streams keeps about one shard per partition
     factor = max(1, math.ceil(orders_per_second / shards * profile.processing_ms_per_record / 1000))
-    # After an outage every shard runs min(factor, 10) batches at once, and they share the regional pool.
+    # After an outage every shard runs min(factor, 10) batches at once, drawing on the same regional pool.
     backlog_concurrency = shards * min(factor, MAX_PARALLELIZATION_FACTOR) + intake_concurrency
 
     def check(resource: str, needed: float, quota: float, ranked: bool = True, over: str = "yes") -> QuotaCheck:
-        return QuotaCheck(resource, needed, quota, over if needed > quota else "no", ranked)
+        reached_at = orders_per_second * quota / needed if ranked and needed else None
+        return QuotaCheck(resource, needed, quota, over if needed > quota else "no", reached_at)
 
     checks = (
         check("API Gateway requests/s (account, all APIs)", api_rps, API_REQUESTS_PER_SECOND_QUOTA),
@@ -170,4 +157,4 @@ def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
         check("DynamoDB new-table warm WRU/s", table_wru, NEW_TABLE_WARM_WRITE_UNITS, False, over="pre-warm"),
         check("Stream parallelization factor per shard", factor, MAX_PARALLELIZATION_FACTOR, False, over="hard max"),
     )
-    return Capacity(orders_per_second, checks, by_throughput, by_storage, factor)
+    return Capacity(orders_per_second, checks, by_throughput, by_storage, shards, factor)

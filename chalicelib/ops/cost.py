@@ -38,8 +38,8 @@ class Price:
 
 @dataclass(frozen=True)
 class PriceList:
-    as_of: str
     region: str
+    as_of: str
     prices: dict[str, Price]
 
 
@@ -50,7 +50,18 @@ def load_prices(path: Path = PRICES_FILE) -> PriceList:
         tiers = entry.get("tiers") or [{"up_to": None, "usd": entry["usd"]}]
         bands = tuple((math.inf if t["up_to"] is None else float(t["up_to"]), float(t["usd"])) for t in tiers)
         prices[name] = Price(entry["unit"], float(entry.get("per", 1)), bands)
-    return PriceList(str(raw["as_of"]), str(raw["region"]), prices)
+    return PriceList(str(raw["region"]), str(raw["as_of"]), prices)
+
+
+def load_measured(path: Path) -> dict[str, float]:
+    """The benchmark's values for MEASURABLE fields; none when the file does not exist."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    found = {key: data[key] for key in MEASURABLE if data.get(key) is not None}
+    if any(isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 for value in found.values()):
+        raise ValueError(f"{path}: measured values must be positive numbers, got {found}")
+    return {key: float(value) for key, value in found.items()}
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class MonthlyCost:
     orders_per_second: float
     orders: float
     lines: tuple[CostLine, ...]
-    rest_api_usd: float  # what REST API would cost instead of HTTP API; not part of the total
+    rest_api_usd: float  # REST API instead of HTTP API, for comparison: not in the total
 
     @property
     def total_usd(self) -> float:
@@ -78,30 +89,134 @@ class MonthlyCost:
 
 
 def monthly_cost(
-    orders_per_second: float, profile: WorkloadProfile, price_list: PriceList, monitoring: bool = True
+    orders_per_second: float, profile: WorkloadProfile, price_list: PriceList, alarms: bool
 ) -> MonthlyCost:
     orders = orders_per_second * SECONDS_PER_MONTH
-    api_requests = orders * cap.api_requests_per_order(profile)
+    requests = orders * cap.api_requests_per_order(profile)
     log_gib = orders * profile.log_kib_per_order / KIB_PER_GIB
-    stream_records = orders * (profile.writes_per_order + profile.idempotency_key_share * (
-        profile.writes_per_order_with_key - profile.writes_per_order))
-    wru = cap.table_write_units_per_order(profile) + cap.gsi_write_units_per_order(profile)
+    write_units = cap.table_write_units_per_order(profile) + cap.gsi_write_units_per_order(profile)
+    stored_gib = orders * profile.order_retention_months * cap.stored_gib_per_order(profile)
+    # EMF metrics are billed only for the hours in which something publishes them: none while idle.
+    metrics = profile.custom_metrics if alarms and orders else 0
     usage = (
-        ("API Gateway HTTP API requests", "http_api_requests", api_requests),
+        ("API Gateway HTTP API requests", "http_api_requests", requests),
         ("Lambda requests", "lambda_requests", orders * cap.lambda_invocations_per_order(profile)),
-        ("Lambda compute", f"lambda_gb_seconds_{profile.architecture}", orders * cap.lambda_gb_seconds_per_order(profile)),
-        ("DynamoDB writes (table + GSI)", "dynamodb_write_request_units", orders * wru),
+        (
+            "Lambda compute",
+            f"lambda_gb_seconds_{profile.architecture}",
+            orders * cap.lambda_gb_seconds_per_order(profile),
+        ),
+        ("DynamoDB writes (table + GSI)", "dynamodb_write_request_units", orders * write_units),
         ("DynamoDB reads", "dynamodb_read_request_units", orders * cap.read_units_per_order(profile)),
-        ("DynamoDB storage", "dynamodb_storage", orders * profile.order_retention_months * cap.stored_gib_per_order(profile)),
-        ("DynamoDB Streams reads by Lambda", "dynamodb_streams_lambda_reads", stream_records),
+        ("DynamoDB storage", "dynamodb_storage", stored_gib),
+        (
+            "DynamoDB Streams reads by Lambda",
+            "dynamodb_streams_lambda_reads",
+            orders * cap.item_writes_per_order(profile),
+        ),
         ("CloudWatch Logs ingestion", "cloudwatch_logs_ingestion", log_gib),
         ("CloudWatch Logs storage", "cloudwatch_logs_storage", log_gib * profile.log_retention_months),
-        ("CloudWatch alarms", "cloudwatch_standard_alarms", profile.alarms if monitoring else 0),
-        ("CloudWatch dashboards", "cloudwatch_dashboards", profile.dashboards if monitoring else 0),
-        # EMF metrics are billed only for hours in which something is published: none while idle.
-        ("CloudWatch custom metrics (EMF)", "cloudwatch_custom_metrics", profile.custom_metrics if monitoring and orders else 0),
+        ("CloudWatch alarms", "cloudwatch_standard_alarms", profile.alarms if alarms else 0),
+        ("CloudWatch dashboards", "cloudwatch_dashboards", profile.dashboards if alarms else 0),
+        ("CloudWatch custom metrics (EMF)", "cloudwatch_custom_metrics", metrics),
         ("SQS DLQ requests", "sqs_requests", orders * profile.failed_order_share * SQS_REQUESTS_PER_FAILED_ORDER),
     )
     prices = price_list.prices
-    lines = tuple(CostLine(item, qty, prices[key].unit, prices[key].cost(qty)) for item, key, qty in usage)
-    return MonthlyCost(orders_per_second, orders, lines, prices["rest_api_requests"].cost(api_requests))
+    lines = tuple(CostLine(item, amount, prices[key].unit, prices[key].cost(amount)) for item, key, amount in usage)
+    return MonthlyCost(orders_per_second, orders, lines, prices["rest_api_requests"].cost(requests))
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    cells = (
+        (row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)))
+        for row in (header, *rows)
+    )
+    return ["  ".join(row) for row in cells]
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.2f}"
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def cost_report(
+    cost: MonthlyCost, idle: dict[str, float], measured: dict[str, float], profile: WorkloadProfile, prices: PriceList
+) -> list[str]:
+    per_million = cost.usd_per_million_orders
+    rows = [(line.item, _n(line.quantity), line.unit, _usd(line.usd)) for line in cost.lines]
+    rows += [
+        ("Total", "", "", _usd(cost.total_usd)),
+        ("Per million orders", "", "", _usd(per_million) if per_million else "n/a"),
+    ]
+    assumed = [f"{key}={getattr(profile, key):g}" for key in MEASURABLE if key not in measured]
+    return [
+        f"{_n(cost.orders_per_second)} orders/s = {cost.orders:,.0f} orders per 30.4-day month;"
+        f" {prices.region} list prices of {prices.as_of}, free tiers excluded",
+        *_table(("line item", "quantity/month", "unit", "USD/month"), rows),
+        f"REST API instead of HTTP API: {_usd(cost.rest_api_usd)} (not in the total)",
+        f"Idle: {_usd(idle['alarms_on'])} with alarms on (idle EMF metrics are free), {_usd(idle['alarms_off'])} off",
+        "Measured: " + (", ".join(f"{key}={value:g}" for key, value in measured.items()) or "nothing"),
+        "Assumed: " + ", ".join([*assumed, "every other WorkloadProfile default"]),
+    ]
+
+
+def capacity_report(capacity: cap.Capacity, profile: WorkloadProfile) -> list[str]:
+    rows = [
+        (
+            c.resource,
+            _n(c.needed),
+            _n(c.quota),
+            c.action,
+            _n(c.reached_at_orders_per_second or 0) if c.reached_at_orders_per_second else "-",
+        )
+        for c in capacity.checks
+    ]
+    first = capacity.first_limit
+    return [
+        f"Capacity at {_n(capacity.orders_per_second)} orders/s against default us-east-1 quotas",
+        *_table(("resource", "needed", "default quota", "must raise?", "reached at orders/s"), rows),
+        f"First quota hit: {first.resource}, at {_n(first.reached_at_orders_per_second or 0)} orders/s",
+        f"Partitions: {capacity.partitions_for_throughput:,} for throughput, ~{capacity.partitions_for_storage:,} for"
+        f" {profile.order_retention_months:g} month(s) of orders at ~10 GB each -> ~{capacity.stream_shards:,} stream shards",
+        "On-demand tables have no account-level quota (80,000 is provisioned-only); API Gateway bursts 5,000 above 10,000 rps",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m chalicelib.ops.cost", description="Monthly cost and capacity model"
+    )
+    parser.add_argument("--rps", type=float, required=True, help="steady order rate, orders per second")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--alarms", choices=("on", "off"), default="on", help="alarms, dashboard and custom metrics")
+    parser.add_argument("--inputs", type=Path, help="benchmark results JSON whose measured values replace the defaults")
+    parser.add_argument("--capacity", type=float, default=10_000, help="order rate for the quota check (default 10000)")
+    args = parser.parse_args(argv)
+    if args.rps < 0 or args.capacity <= 0:
+        parser.error("--rps must be >= 0 and --capacity > 0")
+    measured = load_measured(args.inputs) if args.inputs else {}
+    profile = replace(WorkloadProfile(), **dict[str, Any](measured))
+    prices = load_prices()
+    cost = monthly_cost(args.rps, profile, prices, alarms=args.alarms == "on")
+    idle = {f"alarms_{state}": monthly_cost(0, profile, prices, state == "on").total_usd for state in ("on", "off")}
+    capacity = cap.capacity(args.capacity, profile)
+    if not args.json:
+        print("\n".join([*cost_report(cost, idle, measured, profile, prices), "", *capacity_report(capacity, profile)]))
+        return 0
+    document = {
+        "prices": {"region": prices.region, "as_of": prices.as_of},
+        "cost": asdict(cost) | {"total_usd": cost.total_usd, "usd_per_million_orders": cost.usd_per_million_orders},
+        "idle_usd": idle,
+        "inputs": {"measured": measured, "assumed": {k: v for k, v in asdict(profile).items() if k not in measured}},
+        "capacity": asdict(capacity) | {"first_limit": capacity.first_limit.resource},
+    }
+    print(json.dumps(document, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
