@@ -12,7 +12,7 @@ from chalice.app import Chalice, DynamoDBEvent, Request, Response
 
 from chalicelib import bootstrap
 from chalicelib.entrypoints import http, stream
-from chalicelib.entrypoints.problems import problem
+from chalicelib.entrypoints.problems import as_problem, problem
 from chalicelib.exceptions import (
     IdempotencyKeyReused,
     InvalidInput,
@@ -83,6 +83,11 @@ def _request() -> Request:
 def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
     with invocation(request_id_of(app.lambda_context, event)):
         return get_response(event)
+
+
+@app.middleware("http")
+def one_error_format(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    return as_problem(get_response(request))
 
 
 @app.route("/health", methods=["GET"])

@@ -34,3 +34,19 @@ def problem(
 def field_error(field: str, detail: str) -> dict[str, str]:
     pointer = "/" + field.replace("[", "/").replace("]", "").replace(".", "/") if field else ""
     return {"field": field, "pointer": "#" + pointer, "detail": detail}
+
+
+def as_problem(response: Response) -> Response:
+    """Chalice answers some errors itself (405 on an unknown method, for one) in its
+    own shape; restate them as problem documents so clients meet one error format."""
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    if response.status_code < 400 or str(headers.get("content-type", "")).startswith(PROBLEM_JSON):
+        return response
+    body = response.body if isinstance(response.body, dict) else {}
+    detail = str(body.get("Message") or body.get("message") or "the request failed")
+    kept = {name: str(value) for name, value in response.headers.items() if name.lower() == "allow"}
+    if response.status_code == 405:
+        return problem(405, "Method not allowed", detail, "method-not-allowed", headers=kept)
+    if response.status_code >= 500:
+        return problem(503, "Temporarily unavailable", "try again shortly", "unavailable", headers={"Retry-After": "1"})
+    return problem(response.status_code, "Request refused", detail, "invalid-request", headers=kept)
