@@ -22,6 +22,7 @@ API_REQUESTS_PER_SECOND_QUOTA = 10_000  # per account and region, shared by ever
 LAMBDA_CONCURRENCY_QUOTA = 1_000  # per region, shared by every function
 TABLE_UNITS_PER_SECOND_QUOTA = 40_000  # on-demand: for the table and for each GSI, reads and writes apiece
 NEW_TABLE_WARM_WRITE_UNITS = 4_000  # a fresh on-demand table throttles above this until it has scaled
+# Per partition; the 10 GB is older AWS guidance, approximate, but it is what splits big tables into many shards.
 PARTITION_WRITE_UNITS, PARTITION_READ_UNITS, PARTITION_GIB = 1_000, 3_000, 10
 MAX_PARALLELIZATION_FACTOR = 10
 

@@ -1,8 +1,5 @@
-"""Monthly AWS bill of the order service at a steady order rate, priced from prices.json.
-
-python -m chalicelib.ops.cost --rps 100 [--json] [--alarms on|off] [--inputs benchmarks/results.json]
-                              [--capacity 10000]
-"""
+"""Monthly AWS bill of the order service at a steady order rate, priced from prices.json. Usage:
+python -m chalicelib.ops.cost --rps 100 [--json] [--alarms on|off] [--inputs results.json] [--capacity 10000]"""
 
 from __future__ import annotations
 
@@ -88,12 +85,12 @@ class MonthlyCost:
         return self.total_usd / self.orders * 1e6 if self.orders else None
 
 
-def monthly_cost(
-    orders_per_second: float, profile: WorkloadProfile, price_list: PriceList, alarms: bool
-) -> MonthlyCost:
+def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: PriceList, alarms: bool) -> MonthlyCost:
     orders = orders_per_second * SECONDS_PER_MONTH
     requests = orders * cap.api_requests_per_order(profile)
     log_gib = orders * profile.log_kib_per_order / KIB_PER_GIB
+    gb_seconds = orders * cap.lambda_gb_seconds_per_order(profile)
+    stream_records = orders * cap.item_writes_per_order(profile)
     write_units = cap.table_write_units_per_order(profile) + cap.gsi_write_units_per_order(profile)
     stored_gib = orders * profile.order_retention_months * cap.stored_gib_per_order(profile)
     # EMF metrics are billed only for the hours in which something publishes them: none while idle.
@@ -101,19 +98,11 @@ def monthly_cost(
     usage = (
         ("API Gateway HTTP API requests", "http_api_requests", requests),
         ("Lambda requests", "lambda_requests", orders * cap.lambda_invocations_per_order(profile)),
-        (
-            "Lambda compute",
-            f"lambda_gb_seconds_{profile.architecture}",
-            orders * cap.lambda_gb_seconds_per_order(profile),
-        ),
+        ("Lambda compute", f"lambda_gb_seconds_{profile.architecture}", gb_seconds),
         ("DynamoDB writes (table + GSI)", "dynamodb_write_request_units", orders * write_units),
         ("DynamoDB reads", "dynamodb_read_request_units", orders * cap.read_units_per_order(profile)),
         ("DynamoDB storage", "dynamodb_storage", stored_gib),
-        (
-            "DynamoDB Streams reads by Lambda",
-            "dynamodb_streams_lambda_reads",
-            orders * cap.item_writes_per_order(profile),
-        ),
+        ("DynamoDB Streams reads by Lambda", "dynamodb_streams_lambda_reads", stream_records),
         ("CloudWatch Logs ingestion", "cloudwatch_logs_ingestion", log_gib),
         ("CloudWatch Logs storage", "cloudwatch_logs_storage", log_gib * profile.log_retention_months),
         ("CloudWatch alarms", "cloudwatch_standard_alarms", profile.alarms if alarms else 0),
@@ -121,9 +110,9 @@ def monthly_cost(
         ("CloudWatch custom metrics (EMF)", "cloudwatch_custom_metrics", metrics),
         ("SQS DLQ requests", "sqs_requests", orders * profile.failed_order_share * SQS_REQUESTS_PER_FAILED_ORDER),
     )
-    prices = price_list.prices
-    lines = tuple(CostLine(item, amount, prices[key].unit, prices[key].cost(amount)) for item, key, amount in usage)
-    return MonthlyCost(orders_per_second, orders, lines, prices["rest_api_requests"].cost(requests))
+    price = prices.prices
+    lines = tuple(CostLine(item, amount, price[key].unit, price[key].cost(amount)) for item, key, amount in usage)
+    return MonthlyCost(orders_per_second, orders, lines, price["rest_api_requests"].cost(requests))
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
@@ -135,7 +124,9 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str
     return ["  ".join(row) for row in cells]
 
 
-def _n(value: float) -> str:
+def _n(value: float | None) -> str:
+    if value is None:
+        return "-"  # a limit that has no order rate at which it is reached
     return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.2f}"
 
 
@@ -143,58 +134,53 @@ def _usd(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def cost_report(
-    cost: MonthlyCost, idle: dict[str, float], measured: dict[str, float], profile: WorkloadProfile, prices: PriceList
-) -> list[str]:
+def cost_report(cost: MonthlyCost, idle: dict[str, float], prices: PriceList) -> list[str]:
     per_million = cost.usd_per_million_orders
     rows = [(line.item, _n(line.quantity), line.unit, _usd(line.usd)) for line in cost.lines]
-    rows += [
-        ("Total", "", "", _usd(cost.total_usd)),
-        ("Per million orders", "", "", _usd(per_million) if per_million else "n/a"),
-    ]
-    assumed = [f"{key}={getattr(profile, key):g}" for key in MEASURABLE if key not in measured]
+    rows += [("Total", "", "", _usd(cost.total_usd))]
+    rows += [("Per million orders", "", "", _usd(per_million) if per_million else "n/a")]
     return [
         f"{_n(cost.orders_per_second)} orders/s = {cost.orders:,.0f} orders per 30.4-day month;"
         f" {prices.region} list prices of {prices.as_of}, free tiers excluded",
         *_table(("line item", "quantity/month", "unit", "USD/month"), rows),
         f"REST API instead of HTTP API: {_usd(cost.rest_api_usd)} (not in the total)",
         f"Idle: {_usd(idle['alarms_on'])} with alarms on (idle EMF metrics are free), {_usd(idle['alarms_off'])} off",
-        "Measured: " + (", ".join(f"{key}={value:g}" for key, value in measured.items()) or "nothing"),
+    ]
+
+
+def inputs_report(source: Path | None, measured: dict[str, float], profile: WorkloadProfile) -> list[str]:
+    origin = "no --inputs" if source is None else f"{source}" if source.exists() else f"{source} not found"
+    assumed = [f"{key}={getattr(profile, key):g}" for key in MEASURABLE if key not in measured]
+    return [
+        f"Measured ({origin}): " + (", ".join(f"{key}={value:g}" for key, value in measured.items()) or "nothing"),
         "Assumed: " + ", ".join([*assumed, "every other WorkloadProfile default"]),
     ]
 
 
 def capacity_report(capacity: cap.Capacity, profile: WorkloadProfile) -> list[str]:
     rows = [
-        (
-            c.resource,
-            _n(c.needed),
-            _n(c.quota),
-            c.action,
-            _n(c.reached_at_orders_per_second or 0) if c.reached_at_orders_per_second else "-",
-        )
-        for c in capacity.checks
+        (c.resource, _n(c.needed), _n(c.quota), c.action, _n(c.reached_at_orders_per_second)) for c in capacity.checks
     ]
     first = capacity.first_limit
     return [
         f"Capacity at {_n(capacity.orders_per_second)} orders/s against default us-east-1 quotas",
         *_table(("resource", "needed", "default quota", "must raise?", "reached at orders/s"), rows),
-        f"First quota hit: {first.resource}, at {_n(first.reached_at_orders_per_second or 0)} orders/s",
-        f"Partitions: {capacity.partitions_for_throughput:,} for throughput, ~{capacity.partitions_for_storage:,} for"
-        f" {profile.order_retention_months:g} month(s) of orders at ~10 GB each -> ~{capacity.stream_shards:,} stream shards",
-        "On-demand tables have no account-level quota (80,000 is provisioned-only); API Gateway bursts 5,000 above 10,000 rps",
+        f"First quota hit: {first.resource}, at {_n(first.reached_at_orders_per_second)} orders/s",
+        f"DynamoDB partitions: {capacity.partitions_for_throughput:,} for throughput,"
+        f" ~{capacity.partitions_for_storage:,} for {profile.order_retention_months:g} month(s) of orders (~10 GB each)"
+        f" -> ~{capacity.stream_shards:,} stream shards",
+        "On-demand tables have no account-level quota (its 80,000 is for provisioned mode);"
+        " API Gateway bursts 5,000 above 10,000 rps",
     ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m chalicelib.ops.cost", description="Monthly cost and capacity model"
-    )
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.ops.cost", description="Cost and capacity model")
     parser.add_argument("--rps", type=float, required=True, help="steady order rate, orders per second")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--alarms", choices=("on", "off"), default="on", help="alarms, dashboard and custom metrics")
     parser.add_argument("--inputs", type=Path, help="benchmark results JSON whose measured values replace the defaults")
-    parser.add_argument("--capacity", type=float, default=10_000, help="order rate for the quota check (default 10000)")
+    parser.add_argument("--capacity", type=float, default=10_000.0, help="order rate for the quota check")
     args = parser.parse_args(argv)
     if args.rps < 0 or args.capacity <= 0:
         parser.error("--rps must be >= 0 and --capacity > 0")
@@ -205,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     idle = {f"alarms_{state}": monthly_cost(0, profile, prices, state == "on").total_usd for state in ("on", "off")}
     capacity = cap.capacity(args.capacity, profile)
     if not args.json:
-        print("\n".join([*cost_report(cost, idle, measured, profile, prices), "", *capacity_report(capacity, profile)]))
+        inputs = inputs_report(args.inputs, measured, profile)
+        print("\n".join([*cost_report(cost, idle, prices), *inputs, "", *capacity_report(capacity, profile)]))
         return 0
     document = {
         "prices": {"region": prices.region, "as_of": prices.as_of},

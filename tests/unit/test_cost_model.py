@@ -1,0 +1,169 @@
+"""Pins the cost and capacity arithmetic to numbers worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from chalicelib.ops import capacity as cap
+from chalicelib.ops.cost import PRICES_FILE, load_measured, load_prices, main, monthly_cost
+
+PROFILE = cap.WorkloadProfile()
+PRICES = load_prices()
+ORDERS_AT_ONE_PER_SECOND = 86_400 * 30.4  # 2,626,560
+GIB = 1024 * 1024  # KiB per GiB
+
+
+def usd_by_item(
+    orders_per_second: float, alarms: bool = True, profile: cap.WorkloadProfile = PROFILE
+) -> dict[str, float]:
+    return {line.item: line.usd for line in monthly_cost(orders_per_second, profile, PRICES, alarms).lines}
+
+
+def test_http_api_at_one_order_per_second_is_one_and_a_half_requests_per_order() -> None:
+    line = monthly_cost(1, PROFILE, PRICES, alarms=True).lines[0]
+    assert line.quantity == pytest.approx(1.5 * 86_400 * 30.4) == 3_939_840
+    assert line.usd == pytest.approx(3_939_840 / 1e6 * 1.00)
+
+
+def test_every_line_and_the_total_at_one_order_per_second() -> None:
+    orders = ORDERS_AT_ONE_PER_SECOND
+    log_gib = orders * 1.5 / GIB
+    expected = {
+        "API Gateway HTTP API requests": orders * 1.5 * 1.00 / 1e6,
+        "Lambda requests": orders * (1.5 + 1 / 10) * 0.20 / 1e6,
+        "Lambda compute": orders * (1.5 * 15 + 20) / 1000 * 0.25 * 0.0000133334,
+        # 1.5 KiB items take 2 WRU; keyed put = 2 items x 2 x 2, two saves x 2, GSI copy of 3 writes x 2.
+        "DynamoDB writes (table + GSI)": orders * (8 + 4 + 6) * 0.625 / 1e6,
+        "DynamoDB reads": orders * (1 + 1 + 0.5) * 0.125 / 1e6,
+        "DynamoDB storage": orders * (1.5 + 100 / 1024) * 2 / GIB * 0.25,
+        "DynamoDB Streams reads by Lambda": 0.0,
+        "CloudWatch Logs ingestion": log_gib * 0.50,
+        "CloudWatch Logs storage": log_gib * 0.03,
+        "CloudWatch alarms": 7 * 0.10,
+        "CloudWatch dashboards": 1 * 3.00,
+        "CloudWatch custom metrics (EMF)": 6 * 0.30,
+        "SQS DLQ requests": 0.0,
+    }
+    cost = monthly_cost(1, PROFILE, PRICES, alarms=True)
+    assert usd_by_item(1) == pytest.approx(expected)
+    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(45.0144, abs=1e-4)
+    assert cost.usd_per_million_orders == pytest.approx(sum(expected.values()) / orders * 1e6)
+
+
+def test_http_api_requests_past_300_million_take_the_cheaper_tier() -> None:
+    assert usd_by_item(100)["API Gateway HTTP API requests"] == pytest.approx(300 * 1.00 + (393.984 - 300) * 0.90)
+
+
+def test_rest_api_is_a_comparison_outside_the_total() -> None:
+    cost = monthly_cost(1, PROFILE, PRICES, alarms=True)
+    assert cost.rest_api_usd == pytest.approx(3.93984 * 3.50)
+    assert cost.total_usd == pytest.approx(sum(line.usd for line in cost.lines))
+
+
+def test_idle_costs_nothing_with_alarms_off() -> None:
+    assert monthly_cost(0, PROFILE, PRICES, alarms=False).total_usd == 0.0
+
+
+def test_idle_with_alarms_on_pays_alarms_and_dashboard_but_not_unpublished_metrics() -> None:
+    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(7 * 0.10 + 3.00)
+
+
+def test_failed_orders_cost_three_sqs_requests_each() -> None:
+    failing = replace(PROFILE, failed_order_share=0.01)
+    assert usd_by_item(1, profile=failing)["SQS DLQ requests"] == pytest.approx(
+        ORDERS_AT_ONE_PER_SECOND * 0.03 * 0.4 / 1e6
+    )
+
+
+@pytest.mark.parametrize(
+    ("item_kib", "wru", "rru"), [(0.5, 1, 1), (1.0, 1, 1), (1.01, 2, 1), (1.5, 2, 1), (3.2, 4, 1), (4.1, 5, 2)]
+)
+def test_units_round_up_per_started_kib_for_writes_and_4_kib_for_reads(item_kib: float, wru: int, rru: int) -> None:
+    assert (cap.write_units(item_kib), cap.read_units(item_kib)) == (wru, rru)
+
+
+@pytest.mark.parametrize(
+    ("item_kib", "key_share", "table_wru", "gsi_wru"),
+    [(1.0, 0.0, 3, 3), (1.0, 1.0, 6, 3), (1.0, 0.5, 4.5, 3), (1.5, 0.0, 6, 6), (1.5, 1.0, 12, 6), (2.5, 1.0, 18, 9)],
+)
+def test_write_units_per_order(item_kib: float, key_share: float, table_wru: float, gsi_wru: float) -> None:
+    profile = replace(PROFILE, order_item_kib=item_kib, idempotency_key_share=key_share)
+    assert cap.table_write_units_per_order(profile) == table_wru
+    assert cap.gsi_write_units_per_order(profile) == gsi_wru
+
+
+def test_capacity_at_10000_orders_per_second() -> None:
+    capacity = cap.capacity(10_000, PROFILE)
+    checks = {check.resource: check for check in capacity.checks}
+    expected = {
+        "API Gateway requests/s (account, all APIs)": (15_000, 10_000, "yes"),
+        "Lambda concurrency, steady": (15_000 * 0.015 + 10_000 * 0.020, 1_000, "no"),  # 225 + 200
+        "Lambda concurrency, stream backlog catch-up": (4_002 * 1 + 225, 1_000, "yes"),
+        "DynamoDB table WRU/s": (120_000, 40_000, "yes"),
+        "DynamoDB GSI by-customer WRU/s": (60_000, 40_000, "yes"),
+        "DynamoDB table RRU/s": (25_000, 40_000, "no"),
+        "DynamoDB new-table warm WRU/s": (120_000, 4_000, "pre-warm"),
+        "Stream parallelization factor per shard": (1, 10, "no"),
+    }
+    assert {name: (round(c.needed, 6), c.quota, c.action) for name, c in checks.items()} == expected
+    assert capacity.first_limit.resource == "DynamoDB table WRU/s"
+    assert capacity.first_limit.reached_at_orders_per_second == pytest.approx(40_000 / 12)
+    assert capacity.partitions_for_throughput == 120
+    # 26.3 billion orders x 1.6 KiB = 40,020 GiB at ~10 GiB a partition.
+    assert capacity.partitions_for_storage == capacity.stream_shards == 4_002
+
+
+def test_small_items_without_keys_move_the_first_limit_to_api_gateway() -> None:
+    lean = replace(PROFILE, order_item_kib=1.0, idempotency_key_share=0.0, gsi_writes_per_order_write=0.0)
+    capacity = cap.capacity(10_000, lean)
+    assert capacity.first_limit.resource == "API Gateway requests/s (account, all APIs)"
+    assert capacity.first_limit.reached_at_orders_per_second == pytest.approx(10_000 / 1.5)
+
+
+def test_parallelization_factor_follows_records_per_shard_when_throughput_sets_the_shards() -> None:
+    capacity = cap.capacity(10_000, replace(PROFILE, order_retention_months=0.001))
+    assert capacity.stream_shards == 120
+    assert capacity.parallelization_factor == 2  # 83.3 records/s per shard x 20 ms = 1.67 busy batches
+    backlog = next(c for c in capacity.checks if c.resource == "Lambda concurrency, stream backlog catch-up")
+    assert backlog.needed == pytest.approx(120 * 2 + 225)
+
+
+def test_measured_values_replace_only_the_measurable_defaults(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"intake_ms": 12, "writes_per_order_with_key": 4, "p99_ms": 80}))
+    assert load_measured(results) == {"writes_per_order_with_key": 4.0, "intake_ms": 12.0}
+    assert load_measured(tmp_path / "missing.json") == {}
+    results.write_text(json.dumps({"intake_ms": "fast"}))
+    with pytest.raises(ValueError, match="positive numbers"):
+        load_measured(results)
+
+
+def test_prices_are_dated_and_sourced() -> None:
+    raw = json.loads(PRICES_FILE.read_text())
+    assert (raw["region"], raw["as_of"]) == ("us-east-1", "2026-11-25")
+    assert raw["notes"]
+    assert all(entry["source"].startswith("https://aws.amazon.com/") for entry in raw["prices"].values())
+
+
+def test_cli_prints_the_cost_table_and_capacity(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--rps", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "393,984,000" in out and "$384.59" in out
+    assert "Idle: $3.70 with alarms on" in out and "$0.00 off" in out
+    assert "Measured (no --inputs): nothing" in out
+    assert "First quota hit: DynamoDB table WRU/s, at 3,333 orders/s" in out
+
+
+def test_cli_json_with_measured_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"intake_ms": 10}))
+    assert main(["--rps", "0", "--alarms", "off", "--json", "--inputs", str(results)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["cost"]["total_usd"] == 0.0
+    assert document["idle_usd"] == {"alarms_on": pytest.approx(3.70), "alarms_off": 0.0}
+    assert document["inputs"]["measured"] == {"intake_ms": 10.0}
+    assert "intake_ms" not in document["inputs"]["assumed"]
