@@ -81,7 +81,7 @@ def _request() -> Request:
 
 @app.middleware("all")
 def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    with invocation(request_id_of(app.lambda_context, event)):
+    with invocation(request_id_of(event)):
         return get_response(event)
 
 

@@ -40,8 +40,11 @@ def order_context(order_id: str | None) -> Iterator[None]:
         logger.remove_keys(["order_id"])
 
 
-def request_id_of(lambda_context: Any, event: Any) -> str | None:
+def request_id_of(event: Any) -> str | None:
+    """API Gateway's request id for HTTP; Lambda's for stream events (Chalice keeps
+    the Lambda context on the event, but on the app only while serving HTTP)."""
     context = getattr(event, "context", None)
-    if isinstance(context, dict) and context.get("requestId"):
-        return str(context["requestId"])
-    return getattr(lambda_context, "aws_request_id", None)
+    if isinstance(context, dict):
+        return str(context.get("requestId")) if context.get("requestId") else None
+    request_id = getattr(context, "aws_request_id", None)
+    return str(request_id) if request_id else None

@@ -37,7 +37,9 @@ class DynamoDBOrderRepository:
         key_put = {
             "TableName": self._table,
             "Item": items.idempotency_to_item(idempotency),
-            "ConditionExpression": "attribute_not_exists(pk)",
+            # TTL deletes expired keys days late: until then an expired key is free to reuse.
+            "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+            "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}},
         }
         self._transact([{"Put": put}, {"Put": key_put}], order.order_id)
 
@@ -78,7 +80,9 @@ class DynamoDBOrderRepository:
             "KeyConditionExpression": "gsi1pk = :customer",
             "ExpressionAttributeValues": {":customer": {"S": partition}},
             "ScanIndexForward": False,
-            "Limit": limit,
+            # One extra item tells whether another page exists; DynamoDB's own
+            # LastEvaluatedKey would send clients to an empty last page.
+            "Limit": limit + 1,
         }
         if after_order_id is not None:
             query["ExclusiveStartKey"] = {
@@ -87,9 +91,9 @@ class DynamoDBOrderRepository:
                 "gsi1sk": {"S": after_order_id},
             }
         response = self._client.query(**query)
-        orders = [items.item_to_order(item) for item in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return OrderPage(orders, last["gsi1sk"]["S"] if last else None)
+        found = response.get("Items", [])
+        orders = [items.item_to_order(item) for item in found[:limit]]
+        return OrderPage(orders, orders[-1].order_id if len(found) > limit else None)
 
     def save(self, order: Order, expected: Order, written_by: str) -> None:
         try:

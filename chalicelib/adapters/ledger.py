@@ -40,7 +40,7 @@ class DynamoDBLedger:
 
     def get(self, kind: str, key: str) -> dict[str, str] | None:
         item = self._read(kind, key)
-        return _entry(item) if item else None
+        return _entry(item) if item and "entry" in item else None  # a bare tally is no entry
 
     def _read(self, kind: str, key: str) -> dict[str, Any] | None:
         response = self._client.get_item(TableName=self._table, Key=items.ledger_key(kind, key), ConsistentRead=True)
@@ -68,7 +68,7 @@ class DynamoDBLedger:
         scan: dict[str, Any] = {
             "TableName": self._table,
             "Select": "COUNT",
-            "FilterExpression": "entity = :ledger AND kind = :kind",
+            "FilterExpression": "entity = :ledger AND kind = :kind AND attribute_exists(entry)",
             "ExpressionAttributeValues": {":ledger": {"S": "ledger"}, ":kind": {"S": kind}},
         }
         while True:

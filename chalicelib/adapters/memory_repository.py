@@ -23,8 +23,10 @@ class InMemoryOrderRepository:
 
     def add(self, order: Order, idempotency: IdempotencyRecord | None = None) -> None:
         with self._lock:
-            if idempotency is not None and (idempotency.customer_id, idempotency.key) in self.keys:
-                raise IdempotencyKeyTaken(order.order_id)
+            if idempotency is not None:
+                held = self.keys.get((idempotency.customer_id, idempotency.key))
+                if held is not None and held.expires_at >= time.time():  # expired keys are free again
+                    raise IdempotencyKeyTaken(order.order_id)
             if order.order_id in self.orders:
                 raise OrderAlreadyExists(order.order_id)
             self.orders[order.order_id] = order

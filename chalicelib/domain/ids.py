@@ -7,7 +7,7 @@ import re
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-ULID_PATTERN = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+ULID_PATTERN = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 
 
 def new_order_id(now_ms: int | None = None) -> str:
@@ -21,4 +21,4 @@ def new_order_id(now_ms: int | None = None) -> str:
 
 
 def is_order_id(value: str) -> bool:
-    return bool(ULID_PATTERN.match(value))
+    return ULID_PATTERN.fullmatch(value) is not None

@@ -21,9 +21,9 @@ from chalicelib.service_layer.ports import OrderPage
 
 CUSTOMER_HEADER = "x-customer-id"
 IDEMPOTENCY_HEADER = "idempotency-key"
-_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
-_JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE)
+_CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+_JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json\s*(?:;.*)?", re.IGNORECASE | re.DOTALL)
 _CURSOR_PREFIX = "v1:"
 
 
@@ -33,7 +33,7 @@ def customer_id(request: Request) -> str:
     value: str | None = request.headers.get(CUSTOMER_HEADER)
     if not value:
         raise Unauthenticated("send your customer id in the X-Customer-Id header")
-    if not _CUSTOMER_ID.match(value):
+    if not _CUSTOMER_ID.fullmatch(value):
         detail = "must be 1-64 characters of A-Z, a-z, 0-9, _ or -"
         raise InvalidInput("Invalid X-Customer-Id header", [field_error("X-Customer-Id", detail)], status=400)
     return value
@@ -58,14 +58,14 @@ def place_order_command(request: Request, customer: str, max_body_bytes: int) ->
 
 def _json_body(request: Request, max_body_bytes: int) -> bytes:
     content_type = request.headers.get("content-type", "")
-    if not _JSON_TYPE.match(content_type):
+    if not _JSON_TYPE.fullmatch(content_type):
         detail = f"send the order as application/json, not {content_type or 'no content type'}"
         raise InvalidInput("Unsupported media type", [field_error("Content-Type", detail)], status=415)
     body = request.raw_body or b""
     raw = body.encode() if isinstance(body, str) else body
     if len(raw) > max_body_bytes:
         detail = f"the body is {len(raw)} bytes; the limit is {max_body_bytes}"
-        raise InvalidInput("Request body too large", [field_error("", detail)], status=413)
+        raise InvalidInput("Request body too large", [field_error("body", detail)], status=413)
     return raw
 
 
@@ -80,6 +80,8 @@ def _invalid(error: ValidationError) -> InvalidInput:
 
 
 def _field_name(location: tuple[int | str, ...]) -> str:
+    if not location:
+        return "body"
     name = ""
     for part in location:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
@@ -90,7 +92,7 @@ def _idempotency_key(request: Request) -> str | None:
     key: str | None = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         return None
-    if not _IDEMPOTENCY_KEY.match(key):
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
         detail = "must be 1-255 printable ASCII characters"
         raise InvalidInput("Invalid Idempotency-Key header", [field_error("Idempotency-Key", detail)], status=400)
     return key
@@ -118,7 +120,7 @@ def list_orders_query(request: Request, customer: str) -> ListOrders:
             "Unknown query parameter", [field_error(name, "is not a known parameter") for name in unknown], 400
         )
     limit = params.get("limit", "20")
-    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+    if not re.fullmatch(r"[0-9]{1,3}", limit) or not 1 <= int(limit) <= 100:
         raise InvalidInput("Invalid limit", [field_error("limit", "must be an integer from 1 to 100")], status=400)
     cursor = params.get("cursor")
     return ListOrders(customer_id=customer, limit=int(limit), after_order_id=_decode_cursor(cursor) if cursor else None)

@@ -29,6 +29,20 @@ def refund(order: Order, deps: ProcessingDeps, payment_id: str | None = None) ->
     return result.refund_id
 
 
+def refund_any_charge(order: Order, deps: ProcessingDeps) -> str | None:
+    """Before giving up on an order, undo any charge, even one whose answer was lost
+    (a timeout after the provider charged): ask the provider by our key."""
+    payment_id = order.payment_id
+    if payment_id is None:
+        charge = call_with_retry(
+            lambda: deps.payments.find_charge(idempotency_key=charge_key(order.order_id)), deps.retry
+        )
+        if charge is None:
+            return None
+        payment_id = charge.payment_id
+    return refund(order, deps, payment_id=payment_id)
+
+
 def settle_cancelled(order_id: str, deps: ProcessingDeps, payment_id: str | None = None) -> None:
     """A cancel may win the race after the charge went through. The customer must not
     stay charged: refund, and note both ids on the cancelled order."""

@@ -106,7 +106,7 @@ def _record_failed_attempt(order: Order, error: str, deps: ProcessingDeps) -> Or
         retried = state_machine.amend(order, _now(deps), attempts=attempts, reason=error)
         deps.repository.save(retried, expected=order, written_by=PROCESSOR)
         raise RetryableProcessingError(f"attempt {attempts} of {deps.max_attempts} failed: {error}")
-    refund_id = outcomes.refund(order, deps) if order.payment_id else None
+    refund_id = outcomes.refund_any_charge(order, deps)
     reason = f"gave up after {attempts} attempts: {error}"
     return _finish(order, OrderStatus.FAILED, deps, reason=reason, attempts=attempts, refund_id=refund_id)
 

@@ -52,7 +52,7 @@ def _touch(order: Order, deps: ProcessingDeps) -> None:
 
 
 def _fail(order: Order, deps: ProcessingDeps) -> None:
-    refund_id = outcomes.refund(order, deps) if order.payment_id else None
+    refund_id = outcomes.refund_any_charge(order, deps)
     reason = f"gave up after {order.attempts} attempts; marked failed by reconcile"
     failed = state_machine.transition(
         order, OrderStatus.FAILED, to_iso(deps.clock()), reason=reason, refund_id=refund_id
