@@ -34,7 +34,7 @@ def transition(order: Order, target: OrderStatus, at: str, reason: str | None = 
             "updated_at": at,
             "history": (*order.history, entry),
             "version": order.version + 1,
-            "reason": reason if reason is not None else order.reason,
+            "reason": reason,
             **changes,
         }
     )

@@ -1,0 +1,81 @@
+"""Helpers for the stream-processing tests on moto: a reader that hands out only the
+stream records not seen before, and access to the orders and the simulator's ledger."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import app
+from chalicelib import bootstrap
+from chalicelib.adapters.ledger import DynamoDBLedger
+from chalicelib.bootstrap import Container
+from chalicelib.domain.models import Order
+from chalicelib.service_layer import outcomes
+from tests.conftest import TABLE_NAME
+from tests.support.orders import order_body
+from tests.support.stream_events import Record, lambda_event, read_stream
+
+CUSTOMER = "cust-42"
+HEADERS = {"Content-Type": "application/json", "X-Customer-Id": CUSTOMER}
+
+
+class StreamTail:
+    """moto's real stream, read from the trim horizon; each call returns the new records."""
+
+    def __init__(self, stream_arn: str) -> None:
+        import boto3
+
+        self._client = boto3.client("dynamodbstreams")
+        self._arn = stream_arn
+        self._seen: set[str] = set()
+
+    def new_records(self) -> list[Record]:
+        fresh = [record for record in read_stream(self._client, self._arn) if record["eventID"] not in self._seen]
+        self._seen.update(record["eventID"] for record in fresh)
+        return fresh
+
+
+def place(api: Any, token: str = "tok_visa", country: str = "GB", idempotency_key: str | None = None) -> str:
+    headers = HEADERS | ({"Idempotency-Key": idempotency_key} if idempotency_key else {})
+    response = api.http.post("/orders", headers=headers, body=json.dumps(order_body(token, country)))
+    assert response.status_code == 201, response.body
+    return str(json.loads(response.body)["order_id"])
+
+
+def deliver(records: list[Record]) -> list[str]:
+    """Invoke the stream handler as Lambda would; return the reported sequence numbers."""
+    response = app.process_orders(lambda_event(records), None)
+    return [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
+
+
+def sequence_numbers(records: list[Record]) -> list[str]:
+    return [record["dynamodb"]["SequenceNumber"] for record in records]
+
+
+def stored(container: Container, order_id: str) -> Order:
+    order = container.processing.repository.get(order_id)
+    assert order is not None, f"order {order_id} vanished"
+    return order
+
+
+def use_processing(container: Container, **changes: Any) -> None:
+    """Run the stream handler with some processing dependencies swapped."""
+    bootstrap.use_container(replace(container, processing=replace(container.processing, **changes)))
+
+
+class Books:
+    """The simulator's ledger in the moto table, read as an auditor would."""
+
+    def __init__(self, dynamodb: Any) -> None:
+        self.ledger = DynamoDBLedger(dynamodb, TABLE_NAME, ttl_seconds=3600)
+
+    def charge(self, order_id: str) -> dict[str, str] | None:
+        return self.ledger.get("charge", outcomes.charge_key(order_id))
+
+    def refund(self, order_id: str) -> dict[str, str] | None:
+        return self.ledger.get("refund", f"refund-{order_id}")
+
+    def counts(self) -> tuple[int, int, int]:
+        return self.ledger.count("charge"), self.ledger.count("refund"), self.ledger.count("shipment")
