@@ -22,7 +22,7 @@ from chalicelib.exceptions import (
     StaleOrder,
     Unauthenticated,
 )
-from chalicelib.observability import invocation, logger, request_id_of
+from chalicelib.observability import invocation, logger, order_context, request_id_of
 from chalicelib.resources import load_resources
 from chalicelib.service_layer import intake, processing
 from chalicelib.settings import load_settings
@@ -66,7 +66,8 @@ def answers_problems(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
-            return view(*args, **kwargs)
+            with order_context(kwargs.get("order_id")):
+                return view(*args, **kwargs)
         except Exception as error:
             return error_response(error)
 
