@@ -46,11 +46,12 @@ def use_container(replacement: Container | None) -> None:
 
 def build_container(settings: Settings, client: Any = None) -> Container:
     if client is None:
-        import boto3
+        # botocore alone: boto3 would add s3transfer to every cold start.
+        import botocore.session
         from botocore.config import Config
 
         config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-        client = boto3.client("dynamodb", config=config)
+        client = botocore.session.get_session().create_client("dynamodb", config=config)
     table = settings.orders_table
     repository = DynamoDBOrderRepository(client, table, load_resources().table.customer_index.name)
     ledger = DynamoDBLedger(client, table, ttl_seconds=settings.ledger_ttl_days * 86_400)

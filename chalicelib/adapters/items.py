@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from chalicelib.adapters.dynamodb_json import from_attribute, to_attribute
 from chalicelib.domain.models import Order
 from chalicelib.service_layer.ports import IdempotencyRecord
 
 ORDER_SK = "ORDER"
 IDEMPOTENCY_SK = "IDEMPOTENCY"
 LEDGER_SK = "LEDGER"
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 Item = dict[str, Any]
 
@@ -42,22 +38,11 @@ def ledger_key(kind: str, key: str) -> Item:
 
 
 def serialize(values: dict[str, Any]) -> Item:
-    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+    return {name: to_attribute(value) for name, value in values.items() if value is not None}
 
 
 def deserialize(item: Item) -> dict[str, Any]:
-    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; the domain counts in integers."""
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, list):
-        return [_plain(element) for element in value]
-    if isinstance(value, dict):
-        return {name: _plain(element) for name, element in value.items()}
-    return value
+    return {name: from_attribute(value) for name, value in item.items()}
 
 
 def order_to_item(order: Order, written_by: str) -> Item:

@@ -42,7 +42,8 @@ class OrderResponse(BaseModel):
 
     @classmethod
     def of(cls, order: Order) -> OrderResponse:
-        return cls(**{name: getattr(order, name) for name in cls.model_fields})
+        # The order was validated when it was made: copying it need not validate again.
+        return cls.model_construct(**{name: getattr(order, name) for name in cls.model_fields})
 
 
 class OrderListResponse(BaseModel):

@@ -74,19 +74,21 @@ def test_add_with_a_key_stores_the_order_and_the_key_record(repository: OrderRep
 
 def test_add_with_a_taken_key_raises_and_writes_no_order(repository: OrderRepository) -> None:
     winner = an_order()
-    repository.add(winner, a_key(winner))
+    record = a_key(winner)
+    repository.add(winner, record)
     loser = an_order()
     with pytest.raises(IdempotencyKeyTaken):
         repository.add(loser, a_key(loser, fingerprint="f2"))
     assert repository.get(loser.order_id) is None
-    assert repository.get_idempotency("cust-42", "k-1") == a_key(winner)
+    assert repository.get_idempotency("cust-42", "k-1") == record
 
 
 def test_keys_are_scoped_to_the_customer(repository: OrderRepository) -> None:
     mine, theirs = an_order(), an_order(customer="cust-other")
     repository.add(mine, a_key(mine, key="shared"))
-    repository.add(theirs, a_key(theirs, key="shared"))
-    assert repository.get_idempotency("cust-other", "shared") == a_key(theirs, key="shared")
+    their_key = a_key(theirs, key="shared")
+    repository.add(theirs, their_key)
+    assert repository.get_idempotency("cust-other", "shared") == their_key
 
 
 def test_get_idempotency_of_an_unknown_key_is_none(repository: OrderRepository) -> None:
