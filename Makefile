@@ -59,7 +59,7 @@ bench-quick: venv ## the benchmarks as a quick smoke run (CI)
 	$(PY) -m benchmarks.run --quick
 
 load: venv ## Locust load run against URL (default: the local stack, started if needed)
-	$(PY) -m benchmarks.load $${URL:+--url $$URL}
+	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION}
 
 cost: venv ## monthly cost and capacity at RPS orders per second
 	$(PY) -m chalicelib.ops.cost --rps $(RPS)
