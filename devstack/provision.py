@@ -54,3 +54,21 @@ def create_dead_letter_queue(sqs: Any, queue_name: str) -> str:
         "SqsManagedSseEnabled": str(spec.sqs_managed_sse_enabled).lower(),
     }
     return str(sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"])
+
+
+def provision_stack(endpoint_url: str, table_name: str, queue_name: str, region: str) -> dict[str, str]:
+    """Create everything the local stack needs in the moto server at `endpoint_url`:
+    the table (with TTL and stream), the stream's dead-letter queue, and the stream
+    worker's checkpoint table. Returns the stream ARN and the queue's URL and ARN."""
+    import boto3
+
+    from devstack.checkpoints import create_checkpoint_table
+
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)  # noqa: S106
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
+    sqs = session.client("sqs", endpoint_url=endpoint_url)
+    stream_arn = create_table(dynamodb, table_name)
+    queue_url = create_dead_letter_queue(sqs, queue_name)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    create_checkpoint_table(dynamodb)
+    return {"stream_arn": stream_arn, "dlq_url": queue_url, "dlq_arn": str(queue_arn)}

@@ -1,0 +1,87 @@
+"""How the demo shows its orders: a live table redrawn in place on a terminal, plain
+lines (one per status change) otherwise, and a summary table at the end."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TextIO
+
+FINAL = frozenset({"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"})
+
+
+@dataclass
+class DemoOrder:
+    kind: str
+    token: str
+    country: str
+    order_id: str = ""
+    status: str = "NOT PLACED"
+    path: list[str] = field(default_factory=list)  # statuses in the order they happened
+    reason: str = ""
+    ms_to_final: int | None = None
+    note: str = ""
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL
+
+
+class ProgressView:
+    def __init__(self, orders: list[DemoOrder], out: TextIO = sys.stdout) -> None:
+        self.orders = orders
+        self.out = out
+        self.live = out.isatty()
+        self.drawn_lines = 0
+        self.started = time.monotonic()
+        self.shown: dict[int, str] = {}
+
+    def update(self) -> None:
+        if self.live:
+            self._redraw()
+            return
+        for index, order in enumerate(self.orders):
+            trail = " -> ".join(order.path)
+            if order.order_id and self.shown.get(index) != trail:
+                self.shown[index] = trail
+                elapsed = time.monotonic() - self.started
+                self.out.write(f"{elapsed:6.2f}s  {order.order_id}  {order.kind:<20} {trail}\n")
+        self.out.flush()
+
+    def _redraw(self) -> None:
+        lines = [f"{'order':<26}  {'kind':<20} {'progress':<48}"]
+        for order in self.orders:
+            marker = "done" if order.final else "...."
+            lines.append(f"{order.order_id or '-':<26}  {order.kind:<20} {' -> '.join(order.path):<48} {marker}")
+        waiting = sum(not order.final for order in self.orders)
+        lines.append(f"{time.monotonic() - self.started:5.1f}s  {waiting} order(s) still moving")
+        if self.drawn_lines:
+            self.out.write(f"\x1b[{self.drawn_lines}F")  # back to the first line of the last drawing
+        self.out.write("".join(f"\x1b[2K{line}\n" for line in lines))
+        self.out.flush()
+        self.drawn_lines = len(lines)
+
+
+def summary_table(orders: list[DemoOrder]) -> str:
+    headers = ("order id", "kind", "token", "country", "final status", "reason", "ms to final", "note")
+    rows = [
+        (
+            order.order_id or "-",
+            order.kind,
+            order.token,
+            order.country,
+            order.status if order.final else f"{order.status} (not final)",
+            order.reason or "-",
+            "-" if order.ms_to_final is None else str(order.ms_to_final),
+            order.note or "",
+        )
+        for order in orders
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])

@@ -1,0 +1,80 @@
+"""moto in server mode, as the local AWS, with two changes for a long-running stack.
+
+- moto never forgets a shard iterator: every GetRecords call adds one (about 2 KB) to
+  a dict, and the stream worker polls several times a second when idle. A thread here
+  keeps only the newest ones; a pruned iterator fails like an expired one in AWS, and
+  the worker re-acquires it from its checkpoint.
+- werkzeug logs every request; only warnings are kept.
+
+Usage: python -m devstack.moto_server --port 5000 [--host 127.0.0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+KEEP_ITERATORS = 2_000
+PRUNE_EVERY_S = 10.0
+
+
+def prune_shard_iterators(keep: int = KEEP_ITERATORS) -> int:
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    pruned = 0
+    for account in list(dynamodbstreams_backends.values()):
+        for backend in list(account.values()):
+            iterators: dict[str, Any] = backend.shard_iterators
+            excess = len(iterators) - keep
+            for arn in list(iterators)[: max(0, excess)]:  # dicts keep insertion order: oldest first
+                iterators.pop(arn, None)
+                pruned += 1
+    return pruned
+
+
+def _prune_forever(stop: threading.Event) -> None:
+    while not stop.wait(PRUNE_EVERY_S):
+        prune_shard_iterators()
+
+
+def _exit(signum: int, frame: Any) -> None:
+    sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, _exit)
+    started = time.perf_counter()
+    server = make_server(
+        args.host,
+        args.port,
+        DomainDispatcherApplication(create_backend_app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+    stop = threading.Event()
+    threading.Thread(target=_prune_forever, args=(stop,), daemon=True, name="prune-iterators").start()
+    print(f"moto listening on http://{args.host}:{args.port} ({time.perf_counter() - started:.2f} s)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        stop.set()
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The stream worker: a separate process that plays Lambda's DynamoDB event-source
+mapping for the app's `@app.on_dynamodb_record` handler, `process_orders`.
+
+It imports the real app and calls the handler with Lambda-shaped events, with the
+mapping settings of chalicelib/resources.json. Its checkpoint lives in the moto server
+(devstack/checkpoints.py), so a restarted worker resumes where the last one stopped.
+boto3 finds moto through AWS_ENDPOINT_URL. SIGTERM or SIGINT stops it between
+invocations.
+
+Usage: python -m devstack.stream_worker --stream-arn ARN --dlq-url URL [options]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from devstack import mapping
+from devstack.checkpoints import TABLE, CheckpointStore, create_checkpoint_table
+from devstack.event_source import StreamWorker, log
+from devstack.shards import ShardReader
+
+STARTUP_TIMEOUT_S = 30.0
+
+
+def mapping_settings(max_retry_attempts: int | None, retry_delay_s: float) -> mapping.Settings:
+    from chalicelib.resources import load_resources
+
+    spec = load_resources().stream_mapping
+    return mapping.Settings(
+        batch_size=spec.batch_size,
+        batching_window_s=spec.maximum_batching_window_seconds,
+        max_retry_attempts=spec.maximum_retry_attempts if max_retry_attempts is None else max_retry_attempts,
+        bisect_on_error=spec.bisect_batch_on_function_error,
+        max_record_age_s=spec.maximum_record_age_seconds,
+        report_batch_item_failures="ReportBatchItemFailures" in spec.function_response_types,
+        retry_delay_s=retry_delay_s,
+    )
+
+
+def load_handler(spec: str) -> Any:
+    """`module:function`, imported the way Lambda imports the Chalice app."""
+    module_name, _, function_name = spec.partition(":")
+    module = importlib.import_module(module_name)
+    from chalicelib.settings import load_settings
+
+    load_settings()  # fail now, naming a missing variable, as the app does in Lambda
+    return getattr(module, function_name)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stream-arn", required=True)
+    parser.add_argument("--dlq-url", required=True)
+    parser.add_argument("--handler", default="app:process_orders")
+    parser.add_argument("--function-name", default="orders-dev-process_orders")
+    parser.add_argument("--checkpoint-table", default=TABLE)
+    parser.add_argument("--max-retry-attempts", type=int, default=None, help="override resources.json (tests)")
+    parser.add_argument("--retry-delay", type=float, default=0.1, help="seconds, times the failure count")
+    parser.add_argument("--idle-poll-ms", type=float, default=50.0)
+    parser.add_argument("--ready-file", type=Path, default=None, help="written once the worker polls")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    import boto3
+
+    from chalicelib.resources import load_resources
+
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    handler = load_handler(args.handler)
+    from botocore.config import Config
+
+    # A bad shard iterator is an HTTP 500 from moto: fail fast and take a new one.
+    quick = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=10)
+    dynamodb, sqs = boto3.client("dynamodb", region_name=region), boto3.client("sqs", region_name=region)
+    streams = boto3.client("dynamodbstreams", region_name=region, config=quick)
+    create_checkpoint_table(dynamodb, args.checkpoint_table)
+    store = CheckpointStore(dynamodb, args.stream_arn, args.checkpoint_table)
+    starting_position = load_resources().stream_mapping.starting_position
+    reader = ShardReader(streams, args.stream_arn, store, starting_position)
+    settings = mapping_settings(args.max_retry_attempts, args.retry_delay)
+    pattern = load_resources().stream_mapping.filter_pattern
+    worker = StreamWorker(
+        reader, handler, settings, pattern, sqs, args.dlq_url, args.stream_arn, args.function_name, region,
+        idle_poll_s=args.idle_poll_ms / 1000,
+    )  # fmt: skip
+
+    def stop(signum: int, frame: Any) -> None:
+        worker.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not worker.attempt(reader.refresh):
+        if time.monotonic() > deadline or worker.stop.is_set():
+            log("cannot read the stream; giving up", "ERROR", stream_arn=args.stream_arn)
+            return 1
+    checkpoints = {shard.shard_id: shard.checkpoint.sequence_number for shard in reader.shards.values()}
+    log("polling", stream_arn=args.stream_arn, checkpoints=checkpoints, settings=settings.__dict__)
+    if args.ready_file:
+        args.ready_file.write_text(str(os.getpid()))
+    worker.run()
+    log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
