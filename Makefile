@@ -42,6 +42,7 @@ check: venv ## static checks: ruff and mypy --strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict app.py chalicelib
+	$(VENV)/bin/mypy --strict infrastructure devstack benchmarks
 
 demo: venv ## post a mix of orders to the running stack and watch them settle
 	$(PY) -m devstack.demo --url http://127.0.0.1:$(PORT)

@@ -28,6 +28,9 @@ class AwsCall:
     service: str
     operation: str
     resources: tuple[str, ...]
+    # The kinds of a transaction's items (Put, Update, Delete, ConditionCheck, Get): IAM
+    # authorizes a transaction item by item, as PutItem, UpdateItem, ConditionCheckItem...
+    item_kinds: tuple[str, ...] = ()
 
 
 RECORDED: set[AwsCall] = set()
@@ -67,7 +70,8 @@ def _record(params: dict[str, Any], model: Any, **_: Any) -> None:
     function = _function_of_caller()
     if function is None:
         return
-    call = AwsCall(function, model.service_model.endpoint_prefix, model.name, _resources(params))
+    kinds = tuple(sorted({kind for item in params.get("TransactItems", []) for kind in item}))
+    call = AwsCall(function, model.service_model.endpoint_prefix, model.name, _resources(params), kinds)
     with _lock:
         RECORDED.add(call)
 
@@ -99,6 +103,6 @@ def dump(path: Path) -> None:
 
 def load(path: Path) -> set[AwsCall]:
     return {
-        AwsCall(c["function"], c["service"], c["operation"], tuple(c["resources"]))
+        AwsCall(c["function"], c["service"], c["operation"], tuple(c["resources"]), tuple(c.get("item_kinds", ())))
         for c in json.loads(path.read_text())
     }

@@ -1,0 +1,1 @@
+"""Deployment: `make package` builds the Terraform root (see docs/deploy.md)."""

@@ -1,0 +1,129 @@
+"""Patches for the Terraform that `chalice package` writes, applied before it is rendered.
+
+A patch has the shape of a Terraform override file and merges the same way (objects
+merge, everything else replaces); None deletes an argument. Override files would do
+the merging in Terraform, but they cannot delete a block, and checkov reads each
+override as a separate, partial resource.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from chalicelib.resources import Resources
+
+PACKAGE_STAGE = "package"
+FUNCTIONS = ("api_handler", "process_orders")
+STREAM_MAPPING = "process_orders-dynamodb-event-source"
+_REST_RESOURCES = ("aws_api_gateway_rest_api.rest_api", "aws_api_gateway_deployment.rest_api")
+_REST_COUNT = '${var.api_type == "rest" ? 1 : 0}'
+
+LAMBDA_SKIPS = [
+    "checkov:skip=CKV_AWS_50:X-Ray is off: $5 per million traces; logs carry the request and order ids.",
+    "checkov:skip=CKV_AWS_115:No reserved concurrency: new accounts lack the quota; API throttling bounds load.",
+    "checkov:skip=CKV_AWS_116:Never invoked asynchronously: stream failures go to the mapping's SQS destination.",
+    "checkov:skip=CKV_AWS_117:No VPC: the functions call only AWS APIs; a NAT gateway costs ~$32 a month idle.",
+    "checkov:skip=CKV_AWS_173:The variables hold no secrets; Lambda encrypts them with its AWS-managed key.",
+    "checkov:skip=CKV_AWS_272:Code signing needs a signing profile and a signed S3 upload; the zip is built in CI.",
+]
+
+
+def merge(base: Any, patch: Any) -> Any:
+    """Terraform's override merge, plus None to delete an argument."""
+    if not (isinstance(base, dict) and isinstance(patch, dict)):
+        return copy.deepcopy(patch)
+    merged = dict(base)
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = merge(base.get(name), value)
+    return merged
+
+
+def _replace_strings(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_strings(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {name: _replace_strings(item, old, new) for name, item in value.items()}
+    return value
+
+
+def function_names(chalice: dict[str, Any], app_name: str) -> dict[str, str]:
+    """Chalice's function names, with the packaging stage turned into var.stage."""
+    functions = chalice["resource"]["aws_lambda_function"]
+    return {
+        name: functions[name]["function_name"].replace(f"{app_name}-{PACKAGE_STAGE}", f"{app_name}-${{var.stage}}")
+        for name in FUNCTIONS
+    }
+
+
+def _stream_mapping(resources: Resources) -> dict[str, Any]:
+    spec = resources.stream_mapping
+    return {
+        "batch_size": spec.batch_size,
+        "starting_position": spec.starting_position,
+        "maximum_batching_window_in_seconds": spec.maximum_batching_window_seconds,
+        "maximum_retry_attempts": spec.maximum_retry_attempts,
+        "bisect_batch_on_function_error": spec.bisect_batch_on_function_error,
+        "maximum_record_age_in_seconds": spec.maximum_record_age_seconds,
+        "function_response_types": spec.function_response_types,
+        "destination_config": {"on_failure": {"destination_arn": "${aws_sqs_queue.stream_failures.arn}"}},
+        "filter_criteria": {"filter": {"pattern": "${jsonencode(local.stream_mapping.filter_pattern)}"}},
+    }
+
+
+def patches(resources: Resources, app_name: str) -> dict[str, Any]:
+    functions = {
+        name: {
+            "//": LAMBDA_SKIPS,
+            "function_name": f"${{local.function_names.{name}}}",
+            "logging_config": {"log_format": "Text", "log_group": f"${{aws_cloudwatch_log_group.{name}.name}}"},
+        }
+        for name in FUNCTIONS
+    }
+    return {
+        "terraform": None,  # versions.tf requires Terraform >= 1.5 and the AWS provider 5.x
+        "data": {"null_data_source": None},  # deprecated, and its provider cannot be installed offline
+        "resource": {
+            "aws_lambda_function": functions,
+            "aws_lambda_event_source_mapping": {STREAM_MAPPING: _stream_mapping(resources)},
+            "aws_api_gateway_rest_api": {
+                "rest_api": {
+                    "count": _REST_COUNT,
+                    "name": f"{app_name}-${{var.stage}}",
+                    "lifecycle": {"create_before_destroy": True},
+                }
+            },
+            "aws_api_gateway_deployment": {
+                "rest_api": {
+                    "count": _REST_COUNT,
+                    "stage_name": None,  # deprecated: rest_api.tf defines the stage
+                    "stage_description": None,  # deprecated: triggers redeploys instead
+                    "triggers": {"swagger": "${md5(local.chalice_api_swagger)}"},
+                }
+            },
+            "aws_lambda_permission": {"rest_api_invoke": {"count": _REST_COUNT}},
+        },
+        "output": {
+            "EndpointURL": {
+                "value": "${local.http_api ? one(aws_apigatewayv2_stage.default[*].invoke_url)"
+                " : one(aws_api_gateway_stage.rest_api[*].invoke_url)}"
+            },
+            "RestAPIId": {"value": "${one(aws_api_gateway_rest_api.rest_api[*].id)}"},
+        },
+    }
+
+
+def patch(chalice: dict[str, Any], resources: Resources, app_name: str) -> dict[str, Any]:
+    patched: dict[str, Any] = merge(chalice, patches(resources, app_name))
+    if not patched["data"]:
+        del patched["data"]
+    for reference in _REST_RESOURCES:  # counted now: address the single instance
+        patched = _replace_strings(patched, f"{reference}.", f"{reference}[0].")
+    patched = _replace_strings(patched, f"{app_name}-{PACKAGE_STAGE}", f"{app_name}-${{var.stage}}")
+    patched = _replace_strings(patched, f"stage={PACKAGE_STAGE}:", "stage=${var.stage}:")
+    return patched

@@ -1,0 +1,81 @@
+"""Prepare `chalice deploy --stage dev` against a table that already exists.
+
+Usage: .venv/bin/python -m infrastructure.dev_stage [--table orders-dev]
+
+The policy files name Terraform resources (`${aws_dynamodb_table.orders.arn}`), which
+IAM cannot read. This writes the dev stage's copies with the table's real ARNs into
+.chalice/deployments/ (ignored by git), adds the log-group creation that Terraform does
+for prod, leaves out the dead-letter queue (`chalice deploy` makes no on-failure
+destination), and prints the deploy command with the table's stream ARN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
+POLICIES = {"api_handler": "policy-api.json", "process_orders": "policy-stream.json"}
+_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+
+
+def references(table_arn: str, app_name: str, stage: str) -> dict[str, str]:
+    """Terraform references -> ARNs, for the functions `chalice deploy` names <app>-<stage>[-<function>]."""
+    log_groups = table_arn.split(":table/", maxsplit=1)[0].replace(":dynamodb:", ":logs:") + ":log-group:/aws/lambda"
+    return {
+        "aws_dynamodb_table.orders.arn": table_arn,
+        "aws_cloudwatch_log_group.api_handler.arn": f"{log_groups}/{app_name}-{stage}",
+        "aws_cloudwatch_log_group.process_orders.arn": f"{log_groups}/{app_name}-{stage}-process_orders",
+    }
+
+
+def render(policy: dict[str, Any], known: dict[str, str]) -> dict[str, Any]:
+    """The policy with references resolved; statements naming unknown resources are dropped."""
+    kept = []
+    for statement in policy["Statement"]:
+        text = json.dumps(statement)
+        if all(name in known for name in _REFERENCE.findall(text)):
+            resolved = json.loads(_REFERENCE.sub(lambda match: known[match.group(1)], text))
+            if "logs:CreateLogStream" in resolved["Action"]:
+                resolved["Action"] = ["logs:CreateLogGroup", *resolved["Action"]]  # no Terraform to create it
+            kept.append(resolved)
+    return {**policy, "Statement": kept}
+
+
+def write_dev_policies(table_arn: str, stage: str = "dev", chalice_dir: Path = CHALICE_DIR) -> dict[str, Path]:
+    config = json.loads((chalice_dir / "config.json").read_text())
+    functions = config["stages"][stage]["lambda_functions"]
+    known = references(table_arn, config["app_name"], stage)
+    written = {}
+    for function, source in POLICIES.items():
+        target = chalice_dir / functions[function]["iam_policy_file"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(render(json.loads((chalice_dir / source).read_text()), known), indent=2) + "\n")
+        written[function] = target
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = json.loads((CHALICE_DIR / "config.json").read_text())
+    default_table = config["stages"]["dev"]["environment_variables"]["ORDERS_TABLE"]
+    parser = argparse.ArgumentParser(prog="dev_stage", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--table", default=default_table, help=f"existing table (default {default_table})")
+    args = parser.parse_args(argv)
+    import boto3
+
+    table = boto3.client("dynamodb").describe_table(TableName=args.table)["Table"]
+    if "LatestStreamArn" not in table:
+        print(f"dev_stage: table {args.table} has no stream; enable NEW_AND_OLD_IMAGES first", file=sys.stderr)
+        return 2
+    for path in write_dev_policies(table["TableArn"]).values():
+        print(f"wrote {path.relative_to(CHALICE_DIR.parent)}")
+    print(f"now: ORDERS_STREAM_ARN={table['LatestStreamArn']} .venv/bin/chalice deploy --stage dev")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+variable "stage" {
+  description = "Deployment stage; names every resource. Deletion protection is on in prod."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,15}$", var.stage))
+    error_message = "stage must be 2-16 lowercase letters, digits or dashes."
+  }
+}
+
+variable "api_type" {
+  description = "http: API Gateway HTTP API ($1.00 per million requests). rest: Chalice's REST API ($3.50 per million)."
+  type        = string
+  default     = "http"
+
+  validation {
+    condition     = contains(["http", "rest"], var.api_type)
+    error_message = "api_type must be http or rest."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function and access log groups."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts."
+  }
+}
+
+variable "enable_alarms" {
+  description = "Alarms, their SNS topic and KMS key, and the dashboard: about $1.70 a month idle. false gives a $0 idle stack."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_email" {
+  description = "Optional address subscribed to the alarm topic (the subscription must be confirmed)."
+  type        = string
+  default     = ""
+}
+
+variable "simulator_latency_ms" {
+  description = "Latency the payment and shipping simulators add per call."
+  type        = number
+  default     = 50
+}
+
+variable "api_throttle_rate_limit" {
+  description = "Steady-state requests per second the API stage admits."
+  type        = number
+  default     = 100
+}
+
+variable "api_throttle_burst_limit" {
+  description = "Burst of requests the API stage admits."
+  type        = number
+  default     = 200
+}
+
+variable "table_kms_key_arn" {
+  description = "Customer-managed KMS key for the table; null uses the AWS-managed key aws/dynamodb (no monthly fee)."
+  type        = string
+  default     = null
+}
+
+variable "iterator_age_alarm_ms" {
+  description = "Alarm when the stream handler falls this far behind the newest record."
+  type        = number
+  default     = 60000
+}
+
+variable "api_5xx_alarm_percent" {
+  description = "Alarm when this percentage of API requests fail with a 5XX over five minutes."
+  type        = number
+  default     = 1
+}

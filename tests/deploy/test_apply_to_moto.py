@@ -1,0 +1,148 @@
+"""`terraform apply` of the whole packaged root against a moto server, then `destroy`.
+
+The provider reaches moto through an override file written here only; the shipped
+root has no endpoints, credentials or skip flags. After the apply, the resources are
+read back from moto to check they carry the settings from resources.json and the app.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.resources import load_resources
+from infrastructure.package import route_keys
+from tests.deploy.terraform_cli import Terraform
+
+pytestmark = pytest.mark.deploy
+
+SERVICES = ("apigateway", "apigatewayv2", "cloudwatch", "dynamodb", "iam", "kms", "lambda", "logs", "sns", "sqs", "sts")
+EXPECTED_ALARMS = 7  # iterator age, DLQ depth, API 5XX rate, errors and throttles of both functions
+
+
+def moto_override(endpoint: str) -> str:
+    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
+    return f"""provider "aws" {{
+  region                      = "us-east-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+
+
+def client(service: str, endpoint: str) -> Any:
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")
+
+
+def check_table(endpoint: str) -> None:
+    dynamodb = client("dynamodb", endpoint)
+    table = dynamodb.describe_table(TableName="orders-dev")["Table"]
+    spec = load_resources().table
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": spec.stream_view_type}
+    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [spec.customer_index.name]
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    assert table["DeletionProtectionEnabled"] is False  # dev; prod is checked in the plan below
+    ttl = dynamodb.describe_time_to_live(TableName="orders-dev")["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", spec.ttl_attribute)
+    backups = dynamodb.describe_continuous_backups(TableName="orders-dev")["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def check_stream_mapping(endpoint: str) -> None:
+    spec = load_resources().stream_mapping
+    queue_url = client("sqs", endpoint).get_queue_url(QueueName="orders-dev-stream-failures")["QueueUrl"]
+    queue = client("sqs", endpoint).get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert (queue["MessageRetentionPeriod"], queue["SqsManagedSseEnabled"]) == ("1209600", "true")
+    functions = client("lambda", endpoint)
+    handler = functions.get_function(FunctionName="orders-dev-process_orders")["Configuration"]["FunctionArn"]
+    (mapping,) = functions.list_event_source_mappings(FunctionName=handler)["EventSourceMappings"]
+    assert mapping["BatchSize"] == spec.batch_size
+    assert mapping["MaximumRetryAttempts"] == spec.maximum_retry_attempts
+    assert mapping["BisectBatchOnFunctionError"] is spec.bisect_batch_on_function_error
+    assert mapping["MaximumRecordAgeInSeconds"] == spec.maximum_record_age_seconds
+    assert mapping["FunctionResponseTypes"] == spec.function_response_types
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == queue["QueueArn"]
+    (pattern,) = mapping["FilterCriteria"]["Filters"]
+    assert json.loads(pattern["Pattern"]) == spec.filter_pattern
+
+
+def check_http_api(endpoint: str) -> None:
+    import app
+
+    apis = client("apigatewayv2", endpoint)
+    (api,) = apis.get_apis()["Items"]
+    routes = {route["RouteKey"] for route in apis.get_routes(ApiId=api["ApiId"])["Items"]}
+    assert routes == set(route_keys(app.app))
+    (integration,) = apis.get_integrations(ApiId=api["ApiId"])["Items"]
+    assert integration["PayloadFormatVersion"] == "1.0"
+    (stage,) = apis.get_stages(ApiId=api["ApiId"])["Items"]
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert json.loads(stage["AccessLogSettings"]["Format"])["requestId"] == "$context.requestId"
+
+
+def check_functions_and_observability(endpoint: str) -> None:
+    functions = client("lambda", endpoint)
+    roles = set()
+    for name in ("orders-dev", "orders-dev-process_orders"):
+        configuration = functions.get_function(FunctionName=name)["Configuration"]
+        assert (configuration["Runtime"], configuration["Architectures"]) == ("python3.13", ["arm64"])
+        roles.add(configuration["Role"])
+    assert len(roles) == 2, "each function has its own role"
+    groups = client("logs", endpoint).describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
+    assert {group["logGroupName"]: group["retentionInDays"] for group in groups} == {
+        "/aws/lambda/orders-dev": 30,
+        "/aws/lambda/orders-dev-process_orders": 30,
+        "/aws/apigateway/orders-dev-access": 30,
+    }
+    alarms = client("cloudwatch", endpoint).describe_alarms()["MetricAlarms"]
+    assert len(alarms) == EXPECTED_ALARMS
+    assert all(alarm["AlarmActions"] for alarm in alarms), "every alarm notifies the SNS topic"
+
+
+def check_rest_and_prod_plan(terraform: Terraform, root: Path) -> None:
+    """moto refuses Chalice's Swagger 2.0 body, so the REST variant is planned, not applied."""
+    terraform.run(root, "plan", "-var=api_type=rest", "-var=stage=prod", "-out=rest.plan", "-no-color")
+    plan = terraform.json(root, "show", "-json", "rest.plan")
+    created = {change["address"] for change in plan["resource_changes"] if "create" in change["change"]["actions"]}
+    assert {"aws_api_gateway_rest_api.rest_api[0]", "aws_api_gateway_stage.rest_api[0]"} <= created
+    table = next(change for change in plan["resource_changes"] if change["address"] == "aws_dynamodb_table.orders")
+    assert table["change"]["after"]["deletion_protection_enabled"] is True
+
+
+def test_the_whole_root_applies_to_moto_and_destroys(
+    terraform: Terraform, initialized_root: Path, moto_endpoint: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(initialized_root, root, symlinks=True)
+    (root / "moto_override.tf").write_text(moto_override(moto_endpoint))
+    try:
+        started = time.monotonic()
+        terraform.run(root, "apply", "-auto-approve", "-no-color", "-parallelism=20", timeout=280)
+        applied_in = time.monotonic() - started
+        resources = [
+            address for address in terraform.run(root, "state", "list").stdout.split() if address[:5] != "data."
+        ]
+        print(f"\napplied {len(resources)} resources to moto in {applied_in:.0f} s")
+        check_table(moto_endpoint)
+        check_stream_mapping(moto_endpoint)
+        check_http_api(moto_endpoint)
+        check_functions_and_observability(moto_endpoint)
+        check_rest_and_prod_plan(terraform, root)
+    finally:
+        terraform.run(root, "destroy", "-auto-approve", "-no-color", "-parallelism=20", timeout=280)
+    assert terraform.run(root, "state", "list").stdout.split() == []

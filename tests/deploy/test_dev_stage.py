@@ -1,0 +1,40 @@
+"""`chalice deploy --stage dev` keeps working: the dev stage's policies are the shipped
+policy files with a real table's ARNs in place of the Terraform references."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack.provision import create_table
+from infrastructure.dev_stage import CHALICE_DIR, write_dev_policies
+
+pytestmark = pytest.mark.deploy
+
+
+def test_the_dev_policies_name_the_existing_tables_arns(dynamodb: Any, tmp_path: Path) -> None:
+    create_table(dynamodb, "orders-dev")
+    table_arn = dynamodb.describe_table(TableName="orders-dev")["Table"]["TableArn"]
+    chalice_dir = tmp_path / ".chalice"
+    shutil.copytree(CHALICE_DIR, chalice_dir, ignore=shutil.ignore_patterns("deployments", "deployed"))
+
+    written = write_dev_policies(table_arn, chalice_dir=chalice_dir)
+
+    api, stream = (json.loads(written[name].read_text()) for name in ("api_handler", "process_orders"))
+    assert "${" not in json.dumps(api) + json.dumps(stream)
+    assert {
+        "Sid": "StoreAndReadOrders",
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+        "Resource": table_arn,
+    } in api["Statement"]
+    stream_sids = [statement["Sid"] for statement in stream["Statement"]]
+    assert "SendFailedBatchesToTheDeadLetterQueue" not in stream_sids  # chalice deploy makes no DLQ
+    assert "ReadTheOrdersStream" in stream_sids
+    log_grant = next(statement for statement in api["Statement"] if statement["Sid"] == "WriteOwnLogs")
+    assert log_grant["Resource"].endswith(":log-group:/aws/lambda/orders-dev:*")
+    assert "logs:CreateLogGroup" in log_grant["Action"]
