@@ -63,7 +63,7 @@ load: venv ## Locust load run against URL (default: the local stack, started if 
 	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION}
 
 cost: venv ## monthly cost and capacity at RPS orders per second
-	$(PY) -m chalicelib.ops.cost --rps $(RPS)
+	$(PY) -m chalicelib.ops.cost --rps $(RPS) --inputs benchmarks/results.json
 
 clean: ## remove build output and the venv
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

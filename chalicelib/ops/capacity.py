@@ -50,6 +50,7 @@ class WorkloadProfile:
     failed_order_share: float = 0.0
     alarms: int = 7
     dashboards: int = 1
+    alarm_topic_keys: int = 1  # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key
     custom_metrics: int = 6
 
 

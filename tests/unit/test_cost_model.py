@@ -45,12 +45,13 @@ def test_every_line_and_the_total_at_one_order_per_second() -> None:
         "CloudWatch Logs storage": log_gib * 0.03,
         "CloudWatch alarms": 7 * 0.10,
         "CloudWatch dashboards": 1 * 3.00,
+        "KMS key for the alarm topic": 1.00,
         "CloudWatch custom metrics (EMF)": 6 * 0.30,
         "SQS DLQ requests": 0.0,
     }
     cost = monthly_cost(1, PROFILE, PRICES, alarms=True)
     assert usd_by_item(1) == pytest.approx(expected)
-    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(45.0144, abs=1e-4)
+    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(46.0144, abs=1e-4)
     assert cost.usd_per_million_orders == pytest.approx(sum(expected.values()) / orders * 1e6)
 
 
@@ -68,8 +69,8 @@ def test_idle_costs_nothing_with_alarms_off() -> None:
     assert monthly_cost(0, PROFILE, PRICES, alarms=False).total_usd == 0.0
 
 
-def test_idle_with_alarms_on_pays_alarms_and_dashboard_but_not_unpublished_metrics() -> None:
-    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(7 * 0.10 + 3.00)
+def test_idle_with_alarms_on_pays_alarms_dashboard_and_topic_key_but_not_unpublished_metrics() -> None:
+    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(7 * 0.10 + 3.00 + 1.00)
 
 
 def test_failed_orders_cost_three_sqs_requests_each() -> None:
@@ -153,7 +154,7 @@ def test_cli_prints_the_cost_table_and_capacity(capsys: pytest.CaptureFixture[st
     assert main(["--rps", "100"]) == 0
     out = capsys.readouterr().out
     assert "393,984,000" in out and "$384.59" in out
-    assert "Idle: $3.70 with alarms on" in out and "$0.00 off" in out
+    assert "Idle: $4.70 with alarms on" in out and "$0.00 off" in out
     assert "Measured (no --inputs): nothing" in out
     assert "First quota hit: DynamoDB table WRU/s, at 3,333 orders/s" in out
 
@@ -164,6 +165,17 @@ def test_cli_json_with_measured_inputs(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--rps", "0", "--alarms", "off", "--json", "--inputs", str(results)]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["cost"]["total_usd"] == 0.0
-    assert document["idle_usd"] == {"alarms_on": pytest.approx(3.70), "alarms_off": 0.0}
+    assert document["idle_usd"] == {"alarms_on": pytest.approx(4.70), "alarms_off": 0.0}
     assert document["inputs"]["measured"] == {"intake_ms": 10.0}
     assert "intake_ms" not in document["inputs"]["assumed"]
+
+
+def test_measured_cpu_becomes_a_lambda_duration_with_round_trips(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(
+        '{"intake_ms": 0.5, "processing_ms_per_record": 1.0, "lambda_memory_mb": 1769,'
+        ' "dynamodb_calls_per_order": {"intake": 1, "processing": 6}}'
+    )
+    measured = load_measured(results)
+    assert measured["intake_ms"] == pytest.approx(0.5 + 1 * 5.0)
+    assert measured["processing_ms_per_record"] == pytest.approx(1.0 + 6 * 5.0)
