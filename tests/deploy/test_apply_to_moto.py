@@ -81,6 +81,51 @@ def check_stream_mapping(endpoint: str) -> None:
     assert json.loads(pattern["Pattern"]) == spec.filter_pattern
 
 
+def table_shape(dynamodb: Any, name: str) -> dict[str, Any]:
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    kept = ("IndexName", "KeySchema", "Projection")
+    indexes = [{key: index[key] for key in kept} for index in table["GlobalSecondaryIndexes"]]
+    return {
+        "key_schema": table["KeySchema"],
+        "attributes": sorted(table["AttributeDefinitions"], key=lambda attribute: attribute["AttributeName"]),
+        "indexes": indexes,
+        "billing": table["BillingModeSummary"]["BillingMode"],
+        "stream": table["StreamSpecification"],
+        "ttl": dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["AttributeName"],
+    }
+
+
+def check_local_stack_agrees(endpoint: str) -> None:
+    """`make run` builds its table, DLQ and mapping from the same definitions: prove the
+    local stack and the applied Terraform root agree, side by side in one moto."""
+    from devstack.provision import create_dead_letter_queue, create_table
+    from devstack.stream_worker import mapping_settings
+
+    dynamodb, sqs = client("dynamodb", endpoint), client("sqs", endpoint)
+    create_table(dynamodb, "orders-local")
+    assert table_shape(dynamodb, "orders-local") == table_shape(dynamodb, "orders-dev")
+
+    wanted = ["MessageRetentionPeriod", "SqsManagedSseEnabled"]
+    local_queue = create_dead_letter_queue(sqs, "orders-local-dlq")
+    deployed_queue = sqs.get_queue_url(QueueName="orders-dev-stream-failures")["QueueUrl"]
+    local = sqs.get_queue_attributes(QueueUrl=local_queue, AttributeNames=wanted)["Attributes"]
+    assert local == sqs.get_queue_attributes(QueueUrl=deployed_queue, AttributeNames=wanted)["Attributes"]
+
+    functions = client("lambda", endpoint)
+    handler = functions.get_function(FunctionName="orders-dev-process_orders")["Configuration"]["FunctionArn"]
+    (deployed,) = functions.list_event_source_mappings(FunctionName=handler)["EventSourceMappings"]
+    worker = mapping_settings(max_retry_attempts=None, retry_delay_s=0.1)
+    assert (worker.batch_size, worker.max_retry_attempts, worker.bisect_on_error, worker.max_record_age_s) == (
+        deployed["BatchSize"],
+        deployed["MaximumRetryAttempts"],
+        deployed["BisectBatchOnFunctionError"],
+        deployed["MaximumRecordAgeInSeconds"],
+    )
+    assert worker.report_batch_item_failures == ("ReportBatchItemFailures" in deployed["FunctionResponseTypes"])
+    (deployed_filter,) = deployed["FilterCriteria"]["Filters"]
+    assert json.loads(deployed_filter["Pattern"]) == load_resources().stream_mapping.filter_pattern
+
+
 def check_http_api(endpoint: str) -> None:
     import app
 
@@ -140,6 +185,7 @@ def test_the_whole_root_applies_to_moto_and_destroys(
         print(f"\napplied {len(resources)} resources to moto in {applied_in:.0f} s")
         check_table(moto_endpoint)
         check_stream_mapping(moto_endpoint)
+        check_local_stack_agrees(moto_endpoint)
         check_http_api(moto_endpoint)
         check_functions_and_observability(moto_endpoint)
         check_rest_and_prod_plan(terraform, root)
