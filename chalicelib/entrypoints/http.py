@@ -3,7 +3,6 @@ decides business rules; it only parses, validates shape, and renders."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from typing import Any
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceOrder
 from chalicelib.domain.ids import is_order_id
 from chalicelib.entrypoints.api_models import CreateOrderRequest, OrderListResponse, OrderResponse
+from chalicelib.entrypoints.cursor import decode_cursor, encode_cursor
 from chalicelib.entrypoints.problems import field_error
 from chalicelib.exceptions import InvalidInput, Unauthenticated
 from chalicelib.service_layer.intake import PlacedOrder
@@ -24,7 +24,6 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 _CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 _JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json\s*(?:;.*)?", re.IGNORECASE | re.DOTALL)
-_CURSOR_PREFIX = "v1:"
 
 
 def customer_id(request: Request) -> str:
@@ -123,22 +122,7 @@ def list_orders_query(request: Request, customer: str) -> ListOrders:
     if not re.fullmatch(r"[0-9]{1,3}", limit) or not 1 <= int(limit) <= 100:
         raise InvalidInput("Invalid limit", [field_error("limit", "must be an integer from 1 to 100")], status=400)
     cursor = params.get("cursor")
-    return ListOrders(customer_id=customer, limit=int(limit), after_order_id=_decode_cursor(cursor) if cursor else None)
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (ValueError, UnicodeDecodeError):
-        decoded = ""
-    order_id = decoded.removeprefix(_CURSOR_PREFIX)
-    if not decoded.startswith(_CURSOR_PREFIX) or not is_order_id(order_id):
-        raise InvalidInput("Malformed cursor", [field_error("cursor", "pass back a next_cursor unchanged")], 400)
-    return order_id
-
-
-def _encode_cursor(order_id: str) -> str:
-    return base64.urlsafe_b64encode((_CURSOR_PREFIX + order_id).encode()).decode().rstrip("=")
+    return ListOrders(customer_id=customer, limit=int(limit), after_order_id=decode_cursor(cursor) if cursor else None)
 
 
 def order_body(order: Any) -> dict[str, Any]:
@@ -153,6 +137,6 @@ def created(placed: PlacedOrder) -> Response:
 
 
 def order_page(page: OrderPage) -> dict[str, Any]:
-    cursor = _encode_cursor(page.last_order_id) if page.last_order_id else None
+    cursor = encode_cursor(page.last_order_id) if page.last_order_id else None
     listing = OrderListResponse(orders=[OrderResponse.of(order) for order in page.orders], next_cursor=cursor)
     return listing.model_dump(mode="json", exclude_none=True) | {"next_cursor": cursor}

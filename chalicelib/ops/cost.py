@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.ops import capacity as cap
-from chalicelib.ops.capacity import KIB_PER_GIB, MEASURABLE, SECONDS_PER_MONTH, WorkloadProfile
-
-FULL_VCPU_MEMORY_MB = 1769  # Lambda allots one full vCPU at 1,769 MB, proportionally below
-DYNAMODB_ROUND_TRIP_MS = 5.0  # an assumed in-region round trip; single-digit ms per AWS
+from chalicelib.ops.capacity import KIB_PER_GIB, SECONDS_PER_MONTH, WorkloadProfile
+from chalicelib.ops.measured import load_measured
+from chalicelib.ops.report import capacity_report, cost_report, inputs_report
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 SQS_REQUESTS_PER_FAILED_ORDER = 3  # Lambda's on-failure send, then a receive and a delete when the DLQ is drained
@@ -51,30 +50,6 @@ def load_prices(path: Path = PRICES_FILE) -> PriceList:
         bands = tuple((math.inf if t["up_to"] is None else float(t["up_to"]), float(t["usd"])) for t in tiers)
         prices[name] = Price(entry["unit"], float(entry.get("per", 1)), bands)
     return PriceList(str(raw["region"]), str(raw["as_of"]), prices)
-
-
-def load_measured(path: Path) -> dict[str, float]:
-    """The benchmark's values for MEASURABLE fields; none when the file does not exist."""
-    data = json.loads(path.read_text()) if path.exists() else {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    found = {key: data[key] for key in MEASURABLE if data.get(key) is not None}
-    if any(isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 for value in found.values()):
-        raise ValueError(f"{path}: measured values must be positive numbers, got {found}")
-    measured = {key: float(value) for key, value in found.items()}
-    calls = data.get("dynamodb_calls_per_order")
-    if isinstance(calls, dict):
-        # The benchmark measures CPU on a full core in process; a Lambda gets memory/1769
-        # of a vCPU and waits on each DynamoDB round trip besides.
-        memory = measured.get("lambda_memory_mb", WorkloadProfile().lambda_memory_mb)
-        for key, role in (("intake_ms", "intake"), ("processing_ms_per_record", "processing")):
-            if key in measured and isinstance(calls.get(role), int | float):
-                measured[key] = lambda_duration_ms(measured[key], memory, float(calls[role]))
-    return measured
-
-
-def lambda_duration_ms(cpu_ms: float, memory_mb: float, dynamodb_calls: float) -> float:
-    return round(cpu_ms * FULL_VCPU_MEMORY_MB / memory_mb + dynamodb_calls * DYNAMODB_ROUND_TRIP_MS, 3)
 
 
 @dataclass(frozen=True)
@@ -130,65 +105,6 @@ def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: Pri
     price = prices.prices
     lines = tuple(CostLine(item, amount, price[key].unit, price[key].cost(amount)) for item, key, amount in usage)
     return MonthlyCost(orders_per_second, orders, lines, price["rest_api_requests"].cost(requests))
-
-
-def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    cells = (
-        (row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)))
-        for row in (header, *rows)
-    )
-    return ["  ".join(row) for row in cells]
-
-
-def _n(value: float | None) -> str:
-    if value is None:
-        return "-"  # a limit that has no order rate at which it is reached
-    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.2f}"
-
-
-def _usd(value: float) -> str:
-    return f"${value:,.2f}"
-
-
-def cost_report(cost: MonthlyCost, idle: dict[str, float], prices: PriceList) -> list[str]:
-    per_million = cost.usd_per_million_orders
-    rows = [(line.item, _n(line.quantity), line.unit, _usd(line.usd)) for line in cost.lines]
-    rows += [("Total", "", "", _usd(cost.total_usd))]
-    rows += [("Per million orders", "", "", _usd(per_million) if per_million else "n/a")]
-    return [
-        f"{_n(cost.orders_per_second)} orders/s = {cost.orders:,.0f} orders per 30.4-day month;"
-        f" {prices.region} list prices of {prices.as_of}, free tiers excluded",
-        *_table(("line item", "quantity/month", "unit", "USD/month"), rows),
-        f"REST API instead of HTTP API: {_usd(cost.rest_api_usd)} (not in the total)",
-        f"Idle: {_usd(idle['alarms_on'])} with alarms on (idle EMF metrics are free), {_usd(idle['alarms_off'])} off",
-    ]
-
-
-def inputs_report(source: Path | None, measured: dict[str, float], profile: WorkloadProfile) -> list[str]:
-    origin = "no --inputs" if source is None else f"{source}" if source.exists() else f"{source} not found"
-    assumed = [f"{key}={getattr(profile, key):g}" for key in MEASURABLE if key not in measured]
-    return [
-        f"Measured ({origin}): " + (", ".join(f"{key}={value:g}" for key, value in measured.items()) or "nothing"),
-        "Assumed: " + ", ".join([*assumed, "every other WorkloadProfile default"]),
-    ]
-
-
-def capacity_report(capacity: cap.Capacity, profile: WorkloadProfile) -> list[str]:
-    rows = [
-        (c.resource, _n(c.needed), _n(c.quota), c.action, _n(c.reached_at_orders_per_second)) for c in capacity.checks
-    ]
-    first = capacity.first_limit
-    return [
-        f"Capacity at {_n(capacity.orders_per_second)} orders/s against default us-east-1 quotas",
-        *_table(("resource", "needed", "default quota", "must raise?", "reached at orders/s"), rows),
-        f"First quota hit: {first.resource}, at {_n(first.reached_at_orders_per_second)} orders/s",
-        f"DynamoDB partitions: {capacity.partitions_for_throughput:,} for throughput,"
-        f" ~{capacity.partitions_for_storage:,} for {profile.order_retention_months:g} month(s) of orders (~10 GB each)"
-        f" -> ~{capacity.stream_shards:,} stream shards",
-        "On-demand tables have no account-level quota (its 80,000 is for provisioned mode);"
-        " API Gateway bursts 5,000 above 10,000 rps",
-    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

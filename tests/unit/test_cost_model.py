@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from chalicelib.ops import capacity as cap
-from chalicelib.ops.cost import PRICES_FILE, load_measured, load_prices, main, monthly_cost
+from chalicelib.ops.cost import PRICES_FILE, load_prices, main, monthly_cost
+from chalicelib.ops.measured import load_measured
 
 PROFILE = cap.WorkloadProfile(order_item_kib=1.5)  # pinned: the arithmetic below takes 2 WRU per write
 PRICES = load_prices()
