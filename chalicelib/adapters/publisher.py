@@ -19,7 +19,7 @@ class LoggingEventPublisher:
         from aws_lambda_powertools.metrics import MetricUnit
 
         # A dict message is logged as is; a string one Powertools first tries to parse as JSON.
-        self._logger.info({"event": event.name, **event.model_dump()})
+        self._logger.info(event.model_dump())
         self._metrics.add_metric(name=event.name, unit=MetricUnit.Count, value=1)
         if event.name != "OrderPlaced":
             self._metrics.add_metric(name=LATENCY_METRIC, unit=MetricUnit.Milliseconds, value=event.latency_ms)
