@@ -26,7 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"reconcile: {error}", file=sys.stderr)
         return 2
-    report = reconcile_orders(ReconcileOrders(older_than_seconds=args.older_than, dry_run=args.dry_run), deps)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    command = ReconcileOrders(older_than_seconds=args.older_than, dry_run=args.dry_run)
+    try:
+        report = reconcile_orders(command, deps)
+    except (BotoCoreError, ClientError) as error:
+        print(f"reconcile: cannot reach the orders table: {error}", file=sys.stderr)
+        return 1
     summary = {"redriven": report.redriven, "failed": report.failed, "skipped": report.skipped}
     print(json.dumps({"dry_run": args.dry_run, **summary}, indent=2))
     return 0

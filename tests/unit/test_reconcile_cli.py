@@ -1,0 +1,39 @@
+"""`make reconcile`: the operator command around the reconcile service."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.bootstrap import Container
+from chalicelib.ops.reconcile import main
+from chalicelib.service_layer.intake import place_order
+from chalicelib.settings import load_settings
+from tests.unit.builders import place_order_command
+
+
+def test_a_dry_run_lists_stuck_orders_as_json_and_changes_nothing(
+    fake_container: Container, capsys: pytest.CaptureFixture[str]
+) -> None:
+    placed = place_order(place_order_command(), fake_container.intake).order
+
+    assert main(["--older-than", "0", "--dry-run"]) == 0
+
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"dry_run": True, "redriven": [placed.order_id], "failed": [], "skipped": []}
+    assert fake_container.intake.repository.get(placed.order_id) == placed
+
+
+def test_a_missing_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ORDERS_TABLE", raising=False)
+    bootstrap.use_container(None)
+    load_settings.cache_clear()
+    try:
+        assert main([]) == 2
+    finally:
+        load_settings.cache_clear()
+    assert capsys.readouterr().err.strip() == "reconcile: environment variable ORDERS_TABLE is missing"
