@@ -13,8 +13,11 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -90,6 +93,8 @@ def main() -> None:
     parser.add_argument("--new-stack", action="store_true", help="start a fresh local stack even if one runs")
     args = parser.parse_args()
     args.ramp = args.duration / 4 if args.ramp is None else args.ramp
+    if args.url and not reachable(args.url):
+        sys.exit(f"load: cannot reach {args.url}/health; check URL, or leave it out to use the local stack")
     with tempfile.TemporaryDirectory() as scratch, target(args.url, Path(scratch), args.new_stack) as where:
         recorder = MotoRecorder(where.aws_endpoint) if where.records_aws_calls and where.aws_endpoint else None
         if recorder:
@@ -100,6 +105,14 @@ def main() -> None:
         cpu = {role: s - cpu_before.get(role, 0.0) for role, s in cpu_seconds(where.pids).items()}
         aws = recorder.stop() if recorder else None
     write_results(args, where, samples, orders, started, cpu | {"locust": locust_cpu}, aws)
+
+
+def reachable(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=5) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 def write_results(
