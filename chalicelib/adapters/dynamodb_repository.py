@@ -30,9 +30,13 @@ class DynamoDBOrderRepository:
         }
         if idempotency is None:
             try:
-                self._client.put_item(**put)
+                self._client.put_item(**put, ReturnValuesOnConditionCheckFailure="ALL_OLD")
             except self._client.exceptions.ConditionalCheckFailedException as error:
-                raise OrderAlreadyExists(order.order_id) from error
+                # Order ids are fresh and random: finding our very order means botocore
+                # retried a put whose first answer was lost, and the put succeeded.
+                stored = error.response.get("Item")
+                if not stored or items.item_to_order(stored) != order:
+                    raise OrderAlreadyExists(order.order_id) from error
             return
         key_put = {
             "TableName": self._table,
@@ -46,7 +50,8 @@ class DynamoDBOrderRepository:
     def _transact(self, transaction: list[dict[str, Any]], order_id: str) -> None:
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                self._client.transact_write_items(TransactItems=transaction)
+                # The token makes a retried transaction (lost answer) succeed once, not fail.
+                self._client.transact_write_items(TransactItems=transaction, ClientRequestToken=order_id)
                 return
             except self._client.exceptions.TransactionCanceledException as error:
                 codes = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
