@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from chalicelib import bootstrap
 from chalicelib.bootstrap import Container
+from chalicelib.domain.clock import utc_now
 from chalicelib.ops.reconcile import main
 from chalicelib.service_layer.intake import place_order
 from chalicelib.settings import load_settings
@@ -18,8 +21,10 @@ def test_a_dry_run_lists_stuck_orders_as_json_and_changes_nothing(
     fake_container: Container, capsys: pytest.CaptureFixture[str]
 ) -> None:
     placed = place_order(place_order_command(), fake_container.intake).order
+    later = lambda: utc_now() + timedelta(minutes=5)  # noqa: E731
+    bootstrap.use_container(replace(fake_container, processing=replace(fake_container.processing, clock=later)))
 
-    assert main(["--older-than", "0", "--dry-run"]) == 0
+    assert main(["--older-than", "60", "--dry-run"]) == 0
 
     report = json.loads(capsys.readouterr().out)
     assert report == {"dry_run": True, "redriven": [placed.order_id], "failed": [], "skipped": []}
