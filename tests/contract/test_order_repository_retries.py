@@ -2,7 +2,7 @@
 
 A keyed order is written by TransactWriteItems with a ClientRequestToken, which DynamoDB
 makes idempotent for ten minutes; moto does not, and the service answers a retried
-keyed request as a replay either way (tests/unit/test_intake_service.py)."""
+keyed request as a replay either way (tests/unit/test_intake_service_idempotency.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The stream worker's emulation of Lambda's event-source mapping, without processes:
-retries, bisection, partial batch responses, record age, the failure record, shards."""
+retries, bisection, partial batch responses and record age."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from devstack import mapping
-from devstack.checkpoints import Checkpoint
-from devstack.lambda_shapes import failure_record, lambda_record, sequence_number
-from devstack.shards import ShardReader
+from devstack.lambda_shapes import sequence_number
 
 pytestmark = pytest.mark.e2e
 NOW = 1_800_000_000.0
@@ -128,103 +126,3 @@ def test_records_older_than_the_maximum_age_are_dead_lettered_without_an_invocat
 )
 def test_a_partial_batch_response_is_read_as_lambda_reads_it(response: Any, failed: int | None) -> None:
     assert mapping.interpret(response, records(3), report_failures=True) == failed
-
-
-def test_the_failure_record_has_the_shape_of_lambdas_on_failure_destination_message() -> None:
-    batch = [lambda_record(raw, "arn:stream", "us-east-1") for raw in stream_records(2)]
-    message = failure_record(
-        batch,
-        condition="RetryAttemptsExhausted",
-        shard_id="shard-1",
-        stream_arn="arn:stream",
-        function_name="orders-dev-process_orders",
-        region="us-east-1",
-        request_id="req-1",
-        invoke_count=3,
-        function_error="Unhandled",
-    )
-    assert message["requestContext"] == {
-        "requestId": "req-1",
-        "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:orders-dev-process_orders",
-        "condition": "RetryAttemptsExhausted",
-        "approximateInvokeCount": 3,
-    }
-    assert message["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
-    assert message["version"] == "1.0"
-    info = message["DDBStreamBatchInfo"]
-    assert (info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]) == ("100", "101", 2)
-    assert info["approximateArrivalOfFirstRecord"].endswith("Z")
-    assert (info["shardId"], info["streamArn"]) == ("shard-1", "arn:stream")
-
-
-def stream_records(count: int) -> list[dict[str, Any]]:
-    from datetime import UTC, datetime
-
-    created = datetime.fromtimestamp(NOW, UTC)
-    return [
-        {
-            "eventID": str(n),
-            "eventName": "INSERT",
-            "dynamodb": {"SequenceNumber": str(100 + n), "ApproximateCreationDateTime": created},
-        }
-        for n in range(count)
-    ]
-
-
-class FakeStreams:
-    """A stream whose parent shard closed and split into two children."""
-
-    def __init__(self) -> None:
-        self.iterators: list[dict[str, str]] = []
-
-    def describe_stream(self, StreamArn: str, **page: str) -> dict[str, Any]:
-        shards = [
-            {"ShardId": "parent", "SequenceNumberRange": {"StartingSequenceNumber": "1", "EndingSequenceNumber": "9"}},
-            {"ShardId": "child-a", "ParentShardId": "parent"},
-            {"ShardId": "child-b", "ParentShardId": "parent"},
-        ]
-        if not page:
-            return {"StreamDescription": {"Shards": shards[:2], "LastEvaluatedShardId": "child-a"}}
-        return {"StreamDescription": {"Shards": shards[2:]}}
-
-    def get_shard_iterator(self, **request: str) -> dict[str, str]:
-        self.iterators.append(request)
-        return {"ShardIterator": f"it-{request['ShardId']}"}
-
-    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
-        if ShardIterator == "it-parent":
-            return {"Records": []}  # closed and read to the end: no NextShardIterator
-        return {"Records": [], "NextShardIterator": ShardIterator}
-
-
-class MemoryStore:
-    def __init__(self, saved: dict[str, Checkpoint] | None = None) -> None:
-        self.saved = saved or {}
-
-    def load(self, shard_id: str) -> Checkpoint:
-        return self.saved.get(shard_id, Checkpoint(None, False))
-
-    def save(self, shard_id: str, checkpoint: Checkpoint) -> None:
-        self.saved[shard_id] = checkpoint
-
-
-def test_children_wait_for_their_parent_shard_and_then_start_at_trim_horizon() -> None:
-    streams, store = FakeStreams(), MemoryStore({"parent": Checkpoint("5", False)})
-    reader = ShardReader(streams, "arn:stream", store, "TRIM_HORIZON")  # type: ignore[arg-type]
-    reader.refresh()
-    assert set(reader.shards) == {"parent", "child-a", "child-b"}, "every DescribeStream page is read"
-    assert [shard.shard_id for shard in reader.ready()] == ["parent"]
-    parent = reader.shards["parent"]
-    assert reader.read(parent, 100) == []
-    assert parent.exhausted
-    assert streams.iterators[0] == {
-        "StreamArn": "arn:stream",
-        "ShardId": "parent",
-        "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
-        "SequenceNumber": "5",
-    }
-    reader.finish(parent)
-    assert store.saved["parent"] == Checkpoint("5", True)
-    assert sorted(shard.shard_id for shard in reader.ready()) == ["child-a", "child-b"]
-    reader.read(reader.shards["child-a"], 100)
-    assert streams.iterators[-1]["ShardIteratorType"] == "TRIM_HORIZON"

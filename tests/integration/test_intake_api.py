@@ -1,12 +1,9 @@
-"""The intake API through chalice.test.Client, on the moto-backed table."""
+"""The intake API through chalice.test.Client, on the moto-backed table: create, read, list, cancel."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,10 +11,9 @@ import pytest
 from chalicelib.adapters import items
 from chalicelib.domain.ids import new_order_id
 from tests.conftest import TABLE_NAME
-from tests.support.aws_calls import RECORDED
+from tests.integration.intake_client import CUSTOMER, Api, body_of, items_in
 from tests.support.orders import order_body
 
-CUSTOMER = "cust-42"
 ISSUE_FIELDS = {
     "order_id",
     "customer_id",
@@ -33,35 +29,9 @@ ISSUE_FIELDS = {
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
-class Api:
-    """The test client, checking on every response that the payment token never leaks."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def call(self, method: str, path: str, customer: str | None = CUSTOMER, **kwargs: Any) -> Any:
-        headers = {"Content-Type": "application/json"} | kwargs.pop("headers", {})
-        if customer is not None:
-            headers["X-Customer-Id"] = customer
-        response = getattr(self.client.http, method)(path, headers=headers, **kwargs)
-        assert b"payment_token" not in response.body and b"tok_visa" not in response.body
-        return response
-
-    def create(self, body: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        return self.call("post", "/orders", body=json.dumps(body or order_body()), **kwargs)
-
-
 @pytest.fixture
 def api(moto_api: Any) -> Api:
     return Api(moto_api)
-
-
-def body_of(response: Any) -> Any:
-    return json.loads(response.body)
-
-
-def items_in(dynamodb: Any) -> list[dict[str, Any]]:
-    return dynamodb.scan(TableName=TABLE_NAME, ConsistentRead=True)["Items"]
 
 
 def test_create_answers_201_with_the_order_and_its_location(api: Api) -> None:
@@ -163,101 +133,3 @@ def test_unknown_and_other_customers_orders_are_404(api: Api, dynamodb: Any, pat
 def test_health_is_200_without_identity(api: Api) -> None:
     response = api.call("get", "/health", customer=None)
     assert (response.status_code, body_of(response)) == (200, {"status": "ok"})
-
-
-def test_a_repeated_key_replays_the_first_order_and_creates_nothing(api: Api, dynamodb: Any) -> None:
-    first = api.create(headers={"Idempotency-Key": "k-1"})
-    count = len(items_in(dynamodb))
-    again = api.create(headers={"Idempotency-Key": "k-1"})
-    assert (first.status_code, again.status_code) == (201, 201)
-    assert again.headers["Idempotent-Replayed"] == "true"
-    assert again.headers["Location"] == first.headers["Location"]
-    assert body_of(again) == body_of(first)
-    assert len(items_in(dynamodb)) == count
-
-
-def test_a_replay_ignores_json_formatting(api: Api) -> None:
-    first = body_of(api.create(headers={"Idempotency-Key": "k-1"}))
-    spaced = api.call("post", "/orders", headers={"Idempotency-Key": "k-1"}, body=json.dumps(order_body(), indent=2))
-    assert spaced.headers.get("Idempotent-Replayed") == "true"
-    assert body_of(spaced)["order_id"] == first["order_id"]
-
-
-def test_a_key_reused_with_another_payload_is_422_and_creates_nothing(api: Api, dynamodb: Any) -> None:
-    api.create(headers={"Idempotency-Key": "k-1"})
-    before = items_in(dynamodb)
-    response = api.create(order_body(token="tok_decline"), headers={"Idempotency-Key": "k-1"})
-    assert response.status_code == 422
-    assert response.headers["Content-Type"] == "application/problem+json"
-    assert "Idempotency-Key" in body_of(response)["title"]
-    assert items_in(dynamodb) == before
-
-
-def test_the_same_key_from_two_customers_makes_two_orders(api: Api) -> None:
-    mine = api.create(headers={"Idempotency-Key": "shared"})
-    theirs = api.create(headers={"Idempotency-Key": "shared"}, customer="cust-other")
-    assert theirs.status_code == 201
-    assert "Idempotent-Replayed" not in theirs.headers
-    assert body_of(mine)["order_id"] != body_of(theirs)["order_id"]
-    assert body_of(theirs)["customer_id"] == "cust-other"
-
-
-def test_without_a_key_each_post_is_a_new_order(api: Api) -> None:
-    assert body_of(api.create())["order_id"] != body_of(api.create())["order_id"]
-
-
-def test_the_key_record_expires_about_24_hours_ahead(api: Api, dynamodb: Any) -> None:
-    api.create(headers={"Idempotency-Key": "k-1"})
-    record = dynamodb.get_item(TableName=TABLE_NAME, Key=items.idempotency_key(CUSTOMER, "k-1"))["Item"]
-    assert abs(int(record["expires_at"]["N"]) - (time.time() + 24 * 3600)) < 120
-    ttl = dynamodb.describe_time_to_live(TableName=TABLE_NAME)["TimeToLiveDescription"]
-    assert ttl["AttributeName"] == "expires_at"
-
-
-@contextmanager
-def dynamodb_calls(dynamodb: Any) -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """Every call made through the app's client (the same object as the fixture's)."""
-    calls: list[tuple[str, dict[str, Any]]] = []
-
-    def spy(params: dict[str, Any], model: Any, **_: Any) -> None:
-        calls.append((model.name, params))
-
-    dynamodb.meta.events.register("provide-client-params.dynamodb.*", spy)
-    try:
-        yield calls
-    finally:
-        dynamodb.meta.events.unregister("provide-client-params.dynamodb.*", spy)
-
-
-def test_the_order_and_its_key_record_are_written_in_one_transaction(api: Api, dynamodb: Any) -> None:
-    with dynamodb_calls(dynamodb) as calls:
-        api.create(headers={"Idempotency-Key": "k-1"})
-    writes = [(name, params) for name, params in calls if name not in {"GetItem", "Query", "Scan"}]
-    assert [name for name, _ in writes] == ["TransactWriteItems"]
-    puts = [action["Put"] for action in writes[0][1]["TransactItems"]]
-    assert [put["Item"]["entity"]["S"] for put in puts] == ["order", "idempotency"]
-    assert all(put["ConditionExpression"].startswith("attribute_not_exists(pk)") for put in puts)
-    assert {"order", "idempotency"} == {item["entity"]["S"] for item in items_in(dynamodb)}
-    assert any(call.function == "api" and call.operation == "TransactWriteItems" for call in RECORDED)
-
-
-def test_an_order_without_a_key_is_one_conditional_put(api: Api, dynamodb: Any) -> None:
-    with dynamodb_calls(dynamodb) as calls:
-        api.create()
-    assert [(name, params["ConditionExpression"]) for name, params in calls] == [
-        ("PutItem", "attribute_not_exists(pk)")
-    ]
-
-
-def test_an_expired_key_makes_a_new_order(api: Api, dynamodb: Any) -> None:
-    first = body_of(api.create(headers={"Idempotency-Key": "k-1"}))
-    key = items.idempotency_key(CUSTOMER, "k-1")
-    dynamodb.update_item(
-        TableName=TABLE_NAME,
-        Key=key,
-        UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 60)}},
-    )
-    again = api.create(headers={"Idempotency-Key": "k-1"})
-    assert again.status_code == 201
-    assert body_of(again)["order_id"] != first["order_id"]
