@@ -9,8 +9,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -23,6 +21,7 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 
 from benchmarks.common import PYTHON, ROOT
+from devstack.processes import free_port, stop_all
 
 STATE_DIR = Path(os.environ.get("DEVSTACK_DIR") or ROOT / ".devstack")
 START_TIMEOUT_S = 90.0
@@ -53,12 +52,6 @@ def _running_stack(state_dir: Path = STATE_DIR) -> dict[str, Any] | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _target_from(state: dict[str, Any], origin: str, records: bool) -> Target:
     pids = {role: int(pid) for role, pid in state.get("pids", {}).items() if role != "run"}
     return Target(state["api_url"], state.get("aws_endpoint"), pids, records, origin)
@@ -75,8 +68,8 @@ def target(url: str | None, scratch: Path, new_stack: bool = False) -> Iterator[
         return
     if importlib.util.find_spec("devstack.run") is None:
         raise SystemExit("no local stack running and devstack.run is missing: start one or pass --url")
-    port, log, state_dir = _free_port(), (scratch / "devstack.log").open("wb"), scratch / "devstack"
-    env = {**os.environ, "MOTO_PORT": str(_free_port()), "DEVSTACK_DIR": str(state_dir)}
+    port, log, state_dir = free_port(), (scratch / "devstack.log").open("wb"), scratch / "devstack"
+    env = {**os.environ, "MOTO_PORT": str(free_port()), "DEVSTACK_DIR": str(state_dir)}
     env["MOTO_RECORDER_FILEPATH"] = str(scratch / "moto-recording")  # moto's recorder writes here, not in ROOT
     argv = [str(PYTHON), "-m", "devstack.run", "--port", str(port)]
     stack = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -89,19 +82,7 @@ def target(url: str | None, scratch: Path, new_stack: bool = False) -> Iterator[
             time.sleep(0.2)
         yield _target_from(state, "local stack started for this run (stopped after)", records=True)
     finally:
-        _stop(stack)
-
-
-def _stop(stack: subprocess.Popen[bytes]) -> None:
-    """SIGTERM devstack.run (it stops its children), then SIGKILL its group if it lingers."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(stack.pid, signal.SIGTERM)
-    try:
-        stack.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(stack.pid, signal.SIGKILL)
-        stack.wait(timeout=5)
+        stop_all([stack], grace_s=20)  # devstack.run stops its children on SIGTERM
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:

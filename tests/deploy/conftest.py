@@ -3,11 +3,8 @@ is left alone), an initialized Terraform root, and a moto server on loopback."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack.processes import free_port, stop_all
 from infrastructure import package
 from tests.deploy.terraform_cli import Terraform, cli_config, find_provider_mirror, terraform_or_skip
 
@@ -53,12 +51,6 @@ def initialized_root(packaged: Packaged, terraform: Terraform, tmp_path_factory:
     return root
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], deadline_s: float) -> None:
     give_up = time.monotonic() + deadline_s
     while time.monotonic() < give_up:
@@ -75,7 +67,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], deadline_s: float)
 @pytest.fixture
 def moto_endpoint(tmp_path: Path) -> Iterator[str]:
     """A moto server on a free loopback port, stopped (with its process group) afterwards."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     environ = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     log = (tmp_path / "moto.log").open("wb")
@@ -90,12 +82,5 @@ def moto_endpoint(tmp_path: Path) -> Iterator[str]:
         _wait_until_up(url, server, deadline_s=30)
         yield url
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+        stop_all([server], grace_s=10)
         log.close()

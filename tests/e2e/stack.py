@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from devstack.client import OrdersClient
+from devstack.processes import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FINAL = {"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
