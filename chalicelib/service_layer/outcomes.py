@@ -32,15 +32,8 @@ def refund(order: Order, deps: ProcessingDeps, payment_id: str | None = None) ->
 def refund_any_charge(order: Order, deps: ProcessingDeps) -> str | None:
     """Before giving up on an order, undo any charge, even one whose answer was lost
     (a timeout after the provider charged): ask the provider by our key."""
-    payment_id = order.payment_id
-    if payment_id is None:
-        charge = call_with_retry(
-            lambda: deps.payments.find_charge(idempotency_key=charge_key(order.order_id)), deps.retry
-        )
-        if charge is None:
-            return None
-        payment_id = charge.payment_id
-    return refund(order, deps, payment_id=payment_id)
+    payment_id = charged_payment_id(order.order_id, deps, known=order.payment_id)
+    return refund(order, deps, payment_id=payment_id) if payment_id else None
 
 
 def settle_cancelled(order_id: str, deps: ProcessingDeps, payment_id: str | None = None) -> None:
@@ -49,14 +42,20 @@ def settle_cancelled(order_id: str, deps: ProcessingDeps, payment_id: str | None
     current = deps.repository.get(order_id)
     if current is None or current.status is not OrderStatus.CANCELLED or current.refund_id is not None:
         return
+    payment_id = charged_payment_id(order_id, deps, known=payment_id)
     if payment_id is None:
-        charge = call_with_retry(lambda: deps.payments.find_charge(idempotency_key=charge_key(order_id)), deps.retry)
-        if charge is None:
-            return
-        payment_id = charge.payment_id
+        return
     refund_id = refund(current, deps, payment_id=payment_id)
     noted = state_machine.amend(current, to_iso(deps.clock()), payment_id=payment_id, refund_id=refund_id)
     deps.repository.save(noted, expected=current, written_by=COMPENSATOR)
+
+
+def charged_payment_id(order_id: str, deps: ProcessingDeps, known: str | None) -> str | None:
+    """The id of the order's charge: the one we know, else the provider's, asked by our key."""
+    if known is not None:
+        return known
+    charge = call_with_retry(lambda: deps.payments.find_charge(idempotency_key=charge_key(order_id)), deps.retry)
+    return charge.payment_id if charge else None
 
 
 def charge_key(order_id: str) -> str:
