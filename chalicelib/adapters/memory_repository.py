@@ -23,10 +23,8 @@ class InMemoryOrderRepository:
 
     def add(self, order: Order, idempotency: IdempotencyRecord | None = None) -> None:
         with self._lock:
-            if idempotency is not None:
-                held = self.keys.get((idempotency.customer_id, idempotency.key))
-                if held is not None and held.expires_at >= time.time():  # expired keys are free again
-                    raise IdempotencyKeyTaken(order.order_id)
+            if idempotency is not None and self._live_key(idempotency.customer_id, idempotency.key):
+                raise IdempotencyKeyTaken(order.order_id)  # expired keys are free again
             if order.order_id in self.orders:
                 if self.orders[order.order_id] == order:
                     return  # a retried write of the same order, as DynamoDB answers it
@@ -42,6 +40,9 @@ class InMemoryOrderRepository:
         return self.orders.get(order_id)
 
     def get_idempotency(self, customer_id: str, key: str) -> IdempotencyRecord | None:
+        return self._live_key(customer_id, key)
+
+    def _live_key(self, customer_id: str, key: str) -> IdempotencyRecord | None:
         record = self.keys.get((customer_id, key))
         if record is None or record.expires_at < time.time():
             return None
