@@ -38,11 +38,12 @@ run: venv ## run the whole service locally (API on PORT, default 8000), no AWS a
 test: venv ## run every test: unit, integration, end-to-end and deployment
 	$(PY) -m pytest
 
-check: venv ## static checks: ruff and mypy --strict
+check: venv ## static checks: ruff, mypy --strict and the import contracts (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict app.py chalicelib
-	$(VENV)/bin/mypy --strict infrastructure devstack benchmarks
+	$(VENV)/bin/mypy --strict infrastructure devstack benchmarks ops
+	$(VENV)/bin/lint-imports
 
 demo: venv ## post a mix of orders to the running stack and watch them settle
 	$(PY) -m devstack.demo --url http://127.0.0.1:$(PORT)
@@ -51,7 +52,7 @@ package: venv ## write the Terraform root to build/terraform with chalice packag
 	$(PY) -m infrastructure.package
 
 reconcile: venv ## re-drive orders stuck non-final (OLDER_THAN seconds, default 900)
-	$(PY) -m chalicelib.ops.reconcile --older-than $${OLDER_THAN:-900} $${DRY_RUN:+--dry-run}
+	$(PY) -m ops.reconcile --older-than $${OLDER_THAN:-900} $${DRY_RUN:+--dry-run}
 
 bench: venv ## run the benchmarks and write benchmarks/results.json
 	$(PY) -m benchmarks.run
@@ -63,7 +64,7 @@ load: venv ## Locust load run against URL (default: the local stack, started if 
 	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION}
 
 cost: venv ## monthly cost and capacity at RPS orders per second
-	$(PY) -m chalicelib.ops.cost --rps $(RPS) --inputs benchmarks/results.json
+	$(PY) -m ops.cost --rps $(RPS) --inputs benchmarks/results.json
 
 clean: ## remove build output and the venv
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

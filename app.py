@@ -1,5 +1,5 @@
-"""Routes only: each handler turns its input into a typed command, calls one service
-function, and maps domain errors to HTTP problem documents."""
+"""Routes only: each handler turns its input into a typed command and calls one service
+function. Errors become problem documents in chalicelib/entrypoints/errors.py."""
 
 from __future__ import annotations
 
@@ -12,17 +12,10 @@ from chalice.app import Chalice, DynamoDBEvent, Request, Response
 
 from chalicelib import bootstrap
 from chalicelib.entrypoints import http, stream
-from chalicelib.entrypoints.problems import as_problem, problem
-from chalicelib.exceptions import (
-    IdempotencyKeyReused,
-    InvalidInput,
-    InvalidTransition,
-    OrderNotFound,
-    SettingsError,
-    StaleOrder,
-    Unauthenticated,
-)
-from chalicelib.observability import invocation, logger, order_context, request_id_of
+from chalicelib.entrypoints.errors import error_response
+from chalicelib.entrypoints.problems import as_problem, problem_type
+from chalicelib.exceptions import ProblemTypeNotFound
+from chalicelib.observability import invocation, order_context, request_id_of
 from chalicelib.resources import load_resources
 from chalicelib.service_layer import intake, processing
 from chalicelib.settings import load_settings
@@ -32,34 +25,6 @@ ORDERS_STREAM_ARN = os.environ.get("ORDERS_STREAM_ARN", "${aws_dynamodb_table.or
 STREAM_MAPPING = load_resources().stream_mapping
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     load_settings()  # fail at start, naming the missing variable, not in the first request
-
-
-def error_response(error: Exception) -> Response:
-    if isinstance(error, InvalidInput):
-        return problem(
-            error.status,
-            error.title,
-            "; ".join(f"{e['field']}: {e['detail']}" for e in error.errors),
-            "invalid-request",
-            errors=error.errors,
-        )
-    if isinstance(error, Unauthenticated):
-        return problem(
-            401, "Who are you?", str(error), "unauthenticated", headers={"WWW-Authenticate": "X-Customer-Id"}
-        )
-    if isinstance(error, OrderNotFound):
-        return problem(404, "Order not found", str(error), "order-not-found")
-    if isinstance(error, InvalidTransition):
-        return problem(409, "Order cannot change", str(error), "invalid-transition", current_status=error.current)
-    if isinstance(error, StaleOrder):
-        return problem(409, "Order is changing", str(error), "concurrent-change")
-    if isinstance(error, IdempotencyKeyReused):
-        return problem(422, "Idempotency-Key reused", str(error), "idempotency-key-reused")
-    if isinstance(error, SettingsError):
-        logger.error("misconfigured", extra={"error": str(error)})
-        return problem(500, "Service misconfigured", "the service is misconfigured", "internal")
-    logger.exception("unhandled error")
-    return problem(503, "Temporarily unavailable", "try again shortly", "unavailable", headers={"Retry-After": "1"})
 
 
 def answers_problems(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,6 +59,15 @@ def one_error_format(request: Request, get_response: Callable[[Request], Respons
 @app.route("/health", methods=["GET"])
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@app.route("/problems/{kind}", methods=["GET"])
+@answers_problems
+def describe_problem_type(kind: str) -> dict[str, str]:
+    described = problem_type(kind)
+    if described is None:
+        raise ProblemTypeNotFound(kind)
+    return described
 
 
 @app.route("/orders", methods=["POST"], content_types=["*/*"])

@@ -3,7 +3,7 @@ of 100 INSERT records of PENDING orders, on the in-memory store and simulator, o
 boto3's TypeDeserializer deserializing the NewImage of the same records.
 
 The orders are placed through the real intake handler first, so each record carries the
-item the intake really writes (items.order_to_item(order, "intake"))."""
+item the intake really writes (items.order_to_item(order, Writer.INTAKE))."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from benchmarks.lambda_events import api_event, insert_record, lambda_context  #
 from chalicelib import bootstrap  # noqa: E402
 from chalicelib.adapters.items import order_to_item  # noqa: E402
 from chalicelib.adapters.memory_repository import InMemoryOrderRepository  # noqa: E402
+from chalicelib.domain.writers import Writer  # noqa: E402
 from tests.support.orders import order_body  # noqa: E402
 
 TARGET = 3.0
@@ -46,7 +47,7 @@ def pending_batch(container: bootstrap.Container, first_sequence: int) -> Event:
     ids = [app.app(post, context)["headers"]["Location"].rsplit("/", 1)[1] for _ in range(BATCH)]
     repository = container.intake.repository
     assert isinstance(repository, InMemoryOrderRepository)
-    items = [order_to_item(repository.orders[order_id], "intake") for order_id in ids]
+    items = [order_to_item(repository.orders[order_id], Writer.INTAKE) for order_id in ids]
     return {"Records": [insert_record(item, first_sequence + n) for n, item in enumerate(items)]}
 
 

@@ -75,7 +75,7 @@ def where_time_goes(rows: list[Row]) -> list[str]:
 
 
 def cost_inputs(rows: list[Row]) -> dict[str, Any]:
-    """The keys chalicelib/ops/cost.py reads with --inputs (writes count item writes)."""
+    """The keys ops/cost.py reads with --inputs (writes count item writes)."""
     by_name = {row["name"]: row for row in rows if "error" not in row}
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     memory = max(function["lambda_memory_size"] for function in config["lambda_functions"].values())

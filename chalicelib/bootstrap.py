@@ -3,8 +3,9 @@ services their dependencies. Tests swap in fakes with `use_container`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb_repository import DynamoDBOrderRepository
@@ -44,7 +45,10 @@ def use_container(replacement: Container | None) -> None:
     _current = replacement
 
 
-def build_container(settings: Settings, client: Any = None) -> Container:
+Clock = Callable[[], datetime]
+
+
+def build_container(settings: Settings, client: Any = None, clock: Clock = utc_now) -> Container:
     if client is None:
         # botocore alone: boto3 on top of it adds 10-15 ms to every cold start.
         import botocore.session
@@ -53,25 +57,33 @@ def build_container(settings: Settings, client: Any = None) -> Container:
         config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
         client = botocore.session.get_session().create_client("dynamodb", config=config)
     table = settings.orders_table
-    repository = DynamoDBOrderRepository(client, table, load_resources().table.customer_index.name)
+    repository = DynamoDBOrderRepository(client, table, load_resources().table.customer_index.name, clock=clock)
     ledger = DynamoDBLedger(client, table, ttl_seconds=settings.ledger_ttl_days * 86_400)
-    return assemble(settings, repository, ledger, LoggingEventPublisher(logger, metrics))
+    return assemble(settings, repository, ledger, LoggingEventPublisher(logger, metrics), clock)
 
 
-def in_memory_container(settings: Settings | None = None) -> Container:
+def in_memory_container(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings(orders_table="in-memory", gateway_retry_base_ms=0)
-    return assemble(settings, InMemoryOrderRepository(), InMemoryLedger(), InMemoryEventPublisher())
+    return assemble(settings, InMemoryOrderRepository(clock=clock), InMemoryLedger(), InMemoryEventPublisher(), clock)
 
 
-def assemble(settings: Settings, repository: OrderRepository, ledger: Ledger, publisher: EventPublisher) -> Container:
+def assemble(
+    settings: Settings,
+    repository: OrderRepository,
+    ledger: Ledger,
+    publisher: EventPublisher,
+    clock: Clock = utc_now,
+) -> Container:
+    """Wire the services. `clock` must be the repository's clock too: idempotency-key
+    expiry is computed by the service and checked by the repository."""
     latency_s = settings.simulator_latency_ms / 1000
-    intake = IntakeDeps(repository, publisher, utc_now, timedelta(hours=settings.idempotency_ttl_hours))
+    intake = IntakeDeps(repository, publisher, clock, timedelta(hours=settings.idempotency_ttl_hours))
     processing = ProcessingDeps(
         repository=repository,
         payments=SimulatedPaymentGateway(ledger, latency_s),
         shipping=SimulatedShippingGateway(ledger, latency_s),
         publisher=publisher,
-        clock=utc_now,
+        clock=clock,
         retry=RetryPolicy(attempts=settings.gateway_retry_attempts, base_delay_s=settings.gateway_retry_base_ms / 1000),
         max_attempts=settings.max_processing_attempts,
     )

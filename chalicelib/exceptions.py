@@ -1,7 +1,7 @@
 """Every error the service raises on purpose, in one place.
 
-app.py maps these to HTTP statuses; the stream handler decides from them whether a
-record is retried. None of them knows about HTTP.
+None of them knows about HTTP: chalicelib/entrypoints/errors.py maps them to statuses,
+and the stream handler decides from them whether a record is retried.
 """
 
 from __future__ import annotations
@@ -16,23 +16,43 @@ class SettingsError(OrdersError):
 
 
 class InvalidInput(OrdersError):
-    """The request cannot be turned into a command. `errors` names each field."""
+    """The input is well formed but breaks a rule of the order. `errors` names each field."""
 
-    def __init__(self, title: str, errors: list[dict[str, str]], status: int = 422) -> None:
+    def __init__(self, title: str, errors: list[dict[str, str]]) -> None:
         super().__init__(title)
         self.title = title
         self.errors = errors
-        self.status = status
+
+
+class MalformedInput(InvalidInput):
+    """The input cannot even be read: bad syntax, a malformed header, id or parameter."""
+
+
+class UnsupportedMediaType(InvalidInput):
+    """The body is not in a format the service reads."""
+
+
+class InputTooLarge(InvalidInput):
+    """The body is over the size limit."""
 
 
 class Unauthenticated(OrdersError):
     """The caller did not say who they are."""
 
 
+class DependencyUnavailable(OrdersError):
+    """A dependency (the table) throttled, timed out or failed on its side: retry later."""
+
+
 class OrderNotFound(OrdersError):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"order {order_id} not found")
         self.order_id = order_id
+
+
+class ProblemTypeNotFound(OrdersError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"no problem type {kind!r}; see docs/problems.md")
 
 
 class OrderAlreadyExists(OrdersError):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import items
-from chalicelib.domain.clock import to_iso
+from chalicelib.adapters.outages import OutageTranslatingClient
+from chalicelib.domain.clock import to_iso, utc_now
 from chalicelib.domain.models import Order
-from chalicelib.exceptions import IdempotencyKeyTaken, OrderAlreadyExists, StaleOrder
+from chalicelib.domain.writers import Writer
+from chalicelib.exceptions import DependencyUnavailable, IdempotencyKeyTaken, OrderAlreadyExists, StaleOrder
 from chalicelib.service_layer.ports import IdempotencyRecord, OrderPage
 
 CUSTOMER_INDEX = "by-customer"
@@ -17,15 +20,22 @@ _CONFLICT_RETRIES = 5
 
 
 class DynamoDBOrderRepository:
-    def __init__(self, client: Any, table_name: str, customer_index: str = CUSTOMER_INDEX) -> None:
-        self._client = client
+    def __init__(
+        self,
+        client: Any,
+        table_name: str,
+        customer_index: str = CUSTOMER_INDEX,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._client = OutageTranslatingClient(client)
         self._table = table_name
         self._index = customer_index
+        self._clock = clock  # the services' clock: key expiry is written and read by one clock
 
     def add(self, order: Order, idempotency: IdempotencyRecord | None = None) -> None:
         put = {
             "TableName": self._table,
-            "Item": items.order_to_item(order, written_by="intake"),
+            "Item": items.order_to_item(order, written_by=Writer.INTAKE),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         if idempotency is None:
@@ -43,7 +53,7 @@ class DynamoDBOrderRepository:
             "Item": items.idempotency_to_item(idempotency),
             # TTL deletes expired keys days late: until then an expired key is free to reuse.
             "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
-            "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}},
+            "ExpressionAttributeValues": {":now": {"N": str(self._now())}},
         }
         self._transact([{"Put": put}, {"Put": key_put}], order.order_id)
 
@@ -59,9 +69,14 @@ class DynamoDBOrderRepository:
                     raise IdempotencyKeyTaken(order_id) from error
                 if codes and codes[0] == "ConditionalCheckFailed":
                     raise OrderAlreadyExists(order_id) from error
-                if "TransactionConflict" not in codes or attempt == _CONFLICT_RETRIES - 1:
+                if "TransactionConflict" not in codes:
                     raise
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise DependencyUnavailable(f"order {order_id}: the key stayed busy") from error
                 time.sleep(0.01 * 2**attempt)  # a concurrent request holds the key: let it commit
+
+    def _now(self) -> int:
+        return int(self._clock().timestamp())
 
     def get(self, order_id: str) -> Order | None:
         response = self._client.get_item(TableName=self._table, Key=items.order_key(order_id), ConsistentRead=True)
@@ -73,7 +88,7 @@ class DynamoDBOrderRepository:
             TableName=self._table, Key=items.idempotency_key(customer_id, key), ConsistentRead=True
         )
         item = response.get("Item")
-        if not item or int(item["expires_at"]["N"]) < time.time():
+        if not item or int(item["expires_at"]["N"]) < self._now():
             return None  # TTL deletion lags by up to days: treat expired keys as gone
         return items.item_to_idempotency(item, customer_id, key)
 
@@ -100,7 +115,7 @@ class DynamoDBOrderRepository:
         orders = [items.item_to_order(item) for item in found[:limit]]
         return OrderPage(orders, orders[-1].order_id if len(found) > limit else None)
 
-    def save(self, order: Order, expected: Order, written_by: str) -> None:
+    def save(self, order: Order, expected: Order, written_by: Writer) -> None:
         try:
             self._client.put_item(
                 TableName=self._table,

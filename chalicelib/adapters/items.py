@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb_json import from_attribute, to_attribute
 from chalicelib.domain.models import Order
+from chalicelib.domain.writers import Writer
 from chalicelib.service_layer.ports import IdempotencyRecord
 
 ORDER_SK = "ORDER"
@@ -45,7 +46,7 @@ def deserialize(item: Item) -> dict[str, Any]:
     return {name: from_attribute(value) for name, value in item.items()}
 
 
-def order_to_item(order: Order, written_by: str) -> Item:
+def order_to_item(order: Order, written_by: Writer) -> Item:
     attributes = order.model_dump(mode="json", exclude_none=True)
     return {
         **order_key(order.order_id),

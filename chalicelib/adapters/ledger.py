@@ -7,11 +7,12 @@ import time
 from typing import Any
 
 from chalicelib.adapters import items
+from chalicelib.adapters.outages import OutageTranslatingClient
 
 
 class DynamoDBLedger:
     def __init__(self, client: Any, table_name: str, ttl_seconds: int) -> None:
-        self._client = client
+        self._client = OutageTranslatingClient(client)
         self._table = table_name
         self._ttl_seconds = ttl_seconds
 

@@ -4,19 +4,21 @@ It keeps the same conditional-write semantics as the DynamoDB adapter."""
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.domain.clock import to_iso
+from chalicelib.domain.clock import to_iso, utc_now
 from chalicelib.domain.models import Order, OrderStatus
+from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import IdempotencyKeyTaken, OrderAlreadyExists, StaleOrder
 from chalicelib.service_layer.ports import IdempotencyRecord, OrderPage
 
 
 class InMemoryOrderRepository:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         self.orders: dict[str, Order] = {}
-        self.written_by: dict[str, str] = {}
+        self.written_by: dict[str, Writer] = {}
+        self._clock = clock
         self.keys: dict[tuple[str, str], IdempotencyRecord] = {}
         self.writes = 0
         self._lock = threading.Lock()
@@ -30,7 +32,7 @@ class InMemoryOrderRepository:
                     return  # a retried write of the same order, as DynamoDB answers it
                 raise OrderAlreadyExists(order.order_id)
             self.orders[order.order_id] = order
-            self.written_by[order.order_id] = "intake"
+            self.written_by[order.order_id] = Writer.INTAKE
             self.writes += 1
             if idempotency is not None:
                 self.keys[(idempotency.customer_id, idempotency.key)] = idempotency
@@ -44,7 +46,7 @@ class InMemoryOrderRepository:
 
     def _live_key(self, customer_id: str, key: str) -> IdempotencyRecord | None:
         record = self.keys.get((customer_id, key))
-        if record is None or record.expires_at < time.time():
+        if record is None or record.expires_at < self._clock().timestamp():
             return None
         return record
 
@@ -56,7 +58,7 @@ class InMemoryOrderRepository:
         last = page[-1] if len(ids) > limit else None
         return OrderPage([self.orders[order_id] for order_id in page], last)
 
-    def save(self, order: Order, expected: Order, written_by: str) -> None:
+    def save(self, order: Order, expected: Order, written_by: Writer) -> None:
         with self._lock:
             stored = self.orders.get(order.order_id)
             if stored is None or stored.status != expected.status or stored.version != expected.version:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.models import OrderLine, ShippingAddress
-from chalicelib.domain.values import MAX_LINES, Currency, CustomerId, PaymentToken
+from chalicelib.domain.values import DEFAULT_PAGE_SIZE, MAX_LINES, Currency, CustomerId, PageSize, PaymentToken
 
 
 class _Command(BaseModel):
@@ -34,7 +34,7 @@ class GetOrder(_Command):
 
 class ListOrders(_Command):
     customer_id: CustomerId
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: PageSize = DEFAULT_PAGE_SIZE
     after_order_id: str | None = None
 
 

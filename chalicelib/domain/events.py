@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.domain.clock import from_iso
+from chalicelib.domain.models import Order, OrderStatus
+
 
 class OrderEvent(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -39,3 +42,22 @@ class OrderFailed(OrderEvent):
     name: Literal["OrderFailed"] = "OrderFailed"
     reason: str
     refund_id: str | None = None
+
+
+def final_event(order: Order) -> OrderEvent:
+    """The event that announces an order's final state, as processing or reconcile left it."""
+    latency_ms = int((from_iso(order.updated_at) - from_iso(order.created_at)).total_seconds() * 1000)
+    common = {
+        "order_id": order.order_id,
+        "customer_id": order.customer_id,
+        "at": order.updated_at,
+        "total": order.total,
+        "currency": order.currency,
+        "latency_ms": latency_ms,
+    }
+    if order.status is OrderStatus.CONFIRMED:
+        assert order.payment_id is not None and order.tracking_number is not None
+        return OrderConfirmed(**common, payment_id=order.payment_id, tracking_number=order.tracking_number)
+    if order.status is OrderStatus.REJECTED:
+        return OrderRejected(**common, reason=order.reason or "rejected", refund_id=order.refund_id)
+    return OrderFailed(**common, reason=order.reason or "failed", refund_id=order.refund_id)

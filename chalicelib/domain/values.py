@@ -16,6 +16,9 @@ from chalicelib.domain.codes import COUNTRY_CODES, CURRENCY_CODES
 MAX_QUANTITY = 1000
 MAX_LINES = 100
 MAX_UNIT_PRICE = 10_000_000_000
+MIN_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 1, 20, 100
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+CUSTOMER_ID_RULE = "must be 1-64 characters of A-Z, a-z, 0-9, _ or -"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -45,8 +48,9 @@ City = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterVali
 PostalCode = Annotated[str, StringConstraints(min_length=1, max_length=20), AfterValidator(_no_control_characters)]
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 PaymentToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,255}$")]
-CustomerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+CustomerId = Annotated[str, StringConstraints(pattern=CUSTOMER_ID_PATTERN)]
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3), AfterValidator(_iso_currency)]
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_iso_country)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 MinorUnits = Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]
+PageSize = Annotated[int, Field(ge=MIN_PAGE_SIZE, le=MAX_PAGE_SIZE)]

@@ -10,7 +10,7 @@ import base64
 
 from chalicelib.domain.ids import is_order_id
 from chalicelib.entrypoints.problems import field_error
-from chalicelib.exceptions import InvalidInput
+from chalicelib.exceptions import MalformedInput
 
 _CURSOR_PREFIX = "v1:"
 
@@ -22,7 +22,7 @@ def decode_cursor(cursor: str) -> str:
         decoded = ""
     order_id = decoded.removeprefix(_CURSOR_PREFIX)
     if not decoded.startswith(_CURSOR_PREFIX) or not is_order_id(order_id):
-        raise InvalidInput("Malformed cursor", [field_error("cursor", "pass back a next_cursor unchanged")], 400)
+        raise MalformedInput("Malformed cursor", [field_error("cursor", "pass back a next_cursor unchanged")])
     return order_id
 
 

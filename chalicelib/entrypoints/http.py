@@ -5,23 +5,32 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
 from chalice.app import Request, Response
 from pydantic import ValidationError
 
 from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceOrder
 from chalicelib.domain.ids import is_order_id
+from chalicelib.domain.models import Order
+from chalicelib.domain.values import (
+    CUSTOMER_ID_PATTERN,
+    CUSTOMER_ID_RULE,
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MIN_PAGE_SIZE,
+)
 from chalicelib.entrypoints.api_models import CreateOrderRequest, OrderListResponse, OrderResponse
 from chalicelib.entrypoints.cursor import decode_cursor, encode_cursor
 from chalicelib.entrypoints.problems import field_error
-from chalicelib.exceptions import InvalidInput, Unauthenticated
+from chalicelib.exceptions import InputTooLarge, InvalidInput, MalformedInput, Unauthenticated, UnsupportedMediaType
 from chalicelib.service_layer.intake import PlacedOrder
 from chalicelib.service_layer.ports import OrderPage
 
 CUSTOMER_HEADER = "x-customer-id"
 IDEMPOTENCY_HEADER = "idempotency-key"
-_CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_CUSTOMER_ID = re.compile(CUSTOMER_ID_PATTERN)
+_LIMIT_DIGITS = re.compile(f"[0-9]{{1,{len(str(MAX_PAGE_SIZE))}}}")
+_LIMIT_RULE = f"must be an integer from {MIN_PAGE_SIZE} to {MAX_PAGE_SIZE}"
 _IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 _JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json\s*(?:;.*)?", re.IGNORECASE | re.DOTALL)
 
@@ -33,8 +42,7 @@ def customer_id(request: Request) -> str:
     if not value:
         raise Unauthenticated("send your customer id in the X-Customer-Id header")
     if not _CUSTOMER_ID.fullmatch(value):
-        detail = "must be 1-64 characters of A-Z, a-z, 0-9, _ or -"
-        raise InvalidInput("Invalid X-Customer-Id header", [field_error("X-Customer-Id", detail)], status=400)
+        raise MalformedInput("Invalid X-Customer-Id header", [field_error("X-Customer-Id", CUSTOMER_ID_RULE)])
     return value
 
 
@@ -59,12 +67,12 @@ def _json_body(request: Request, max_body_bytes: int) -> bytes:
     content_type = request.headers.get("content-type", "")
     if not _JSON_TYPE.fullmatch(content_type):
         detail = f"send the order as application/json, not {content_type or 'no content type'}"
-        raise InvalidInput("Unsupported media type", [field_error("Content-Type", detail)], status=415)
+        raise UnsupportedMediaType("Unsupported media type", [field_error("Content-Type", detail)])
     body = request.raw_body or b""
     raw = body.encode() if isinstance(body, str) else body
     if len(raw) > max_body_bytes:
         detail = f"the body is {len(raw)} bytes; the limit is {max_body_bytes}"
-        raise InvalidInput("Request body too large", [field_error("body", detail)], status=413)
+        raise InputTooLarge("Request body too large", [field_error("body", detail)])
     return raw
 
 
@@ -72,10 +80,10 @@ def _invalid(error: ValidationError) -> InvalidInput:
     problems = [field_error(_field_name(detail["loc"]), detail["msg"]) for detail in error.errors(include_url=False)]
     kinds = {detail["type"] for detail in error.errors()}
     if "json_invalid" in kinds:
-        return InvalidInput("Malformed JSON", problems, status=400)
+        return MalformedInput("Malformed JSON", problems)
     if any(not detail["loc"] for detail in error.errors()):
-        return InvalidInput("The body must be a JSON object", problems, status=400)
-    return InvalidInput("The order is invalid", problems, status=422)
+        return MalformedInput("The body must be a JSON object", problems)
+    return InvalidInput("The order is invalid", problems)
 
 
 def _field_name(location: tuple[int | str, ...]) -> str:
@@ -93,13 +101,13 @@ def _idempotency_key(request: Request) -> str | None:
         return None
     if not _IDEMPOTENCY_KEY.fullmatch(key):
         detail = "must be 1-255 printable ASCII characters"
-        raise InvalidInput("Invalid Idempotency-Key header", [field_error("Idempotency-Key", detail)], status=400)
+        raise MalformedInput("Invalid Idempotency-Key header", [field_error("Idempotency-Key", detail)])
     return key
 
 
 def order_id_param(order_id: str) -> str:
     if not is_order_id(order_id):
-        raise InvalidInput("Malformed order id", [field_error("order_id", "must be a 26-character ULID")], status=400)
+        raise MalformedInput("Malformed order id", [field_error("order_id", "must be a 26-character ULID")])
     return order_id
 
 
@@ -115,17 +123,18 @@ def list_orders_query(request: Request, customer: str) -> ListOrders:
     params: dict[str, str] = dict(request.query_params or {})
     unknown = sorted(set(params) - {"limit", "cursor"})
     if unknown:
-        raise InvalidInput(
-            "Unknown query parameter", [field_error(name, "is not a known parameter") for name in unknown], 400
+        raise MalformedInput(
+            "Unknown query parameter", [field_error(name, "is not a known parameter") for name in unknown]
         )
-    limit = params.get("limit", "20")
-    if not re.fullmatch(r"[0-9]{1,3}", limit) or not 1 <= int(limit) <= 100:
-        raise InvalidInput("Invalid limit", [field_error("limit", "must be an integer from 1 to 100")], status=400)
+    limit = params.get("limit", str(DEFAULT_PAGE_SIZE))
+    # ASCII digits only: int() would also take "²" and " 7".
+    if not _LIMIT_DIGITS.fullmatch(limit) or not MIN_PAGE_SIZE <= int(limit) <= MAX_PAGE_SIZE:
+        raise MalformedInput("Invalid limit", [field_error("limit", _LIMIT_RULE)])
     cursor = params.get("cursor")
     return ListOrders(customer_id=customer, limit=int(limit), after_order_id=decode_cursor(cursor) if cursor else None)
 
 
-def order_body(order: Any) -> dict[str, Any]:
+def order_body(order: Order) -> dict[str, object]:
     return OrderResponse.of(order).model_dump(mode="json", exclude_none=True)
 
 
@@ -136,7 +145,7 @@ def created(placed: PlacedOrder) -> Response:
     return Response(body=order_body(placed.order), status_code=201, headers=headers)
 
 
-def order_page(page: OrderPage) -> dict[str, Any]:
+def order_page(page: OrderPage) -> dict[str, object]:
     cursor = encode_cursor(page.last_order_id) if page.last_order_id else None
     listing = OrderListResponse(orders=[OrderResponse.of(order) for order in page.orders], next_cursor=cursor)
     return listing.model_dump(mode="json", exclude_none=True) | {"next_cursor": cursor}

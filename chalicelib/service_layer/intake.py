@@ -12,6 +12,7 @@ from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceO
 from chalicelib.domain.events import OrderPlaced
 from chalicelib.domain.ids import new_order_id
 from chalicelib.domain.models import HistoryEntry, Order, OrderStatus
+from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import (
     IdempotencyKeyReused,
     IdempotencyKeyTaken,
@@ -21,8 +22,6 @@ from chalicelib.exceptions import (
 )
 from chalicelib.service_layer.ports import EventPublisher, IdempotencyRecord, OrderPage, OrderRepository
 
-INTAKE = "intake"
-CUSTOMER = "customer"
 _RACE_RETRIES = 5
 
 
@@ -57,10 +56,13 @@ def place_order(command: PlaceOrder, deps: IntakeDeps) -> PlacedOrder:
         repository.add(order, record)
     except IdempotencyKeyTaken:
         # A concurrent request with the same key committed first: answer as it did.
+        # Unless the key holds this very order: our own write committed and only its
+        # answer was lost, so this is a first answer, not a replay.
         earlier = _replay(command, repository)
         if earlier is None:
             raise
-        return earlier
+        if earlier.order.order_id != order.order_id:
+            return earlier
     deps.publisher.publish(_placed(order))
     return PlacedOrder(order, replayed=False)
 
@@ -128,7 +130,7 @@ def cancel_order(command: CancelOrder, deps: IntakeDeps) -> Order:
             order, OrderStatus.CANCELLED, to_iso(deps.clock()), reason="cancelled by customer"
         )
         try:
-            repository.save(cancelled, expected=order, written_by=CUSTOMER)
+            repository.save(cancelled, expected=order, written_by=Writer.CUSTOMER)
         except StaleOrder:
             continue  # processing moved it meanwhile: look again
         return cancelled

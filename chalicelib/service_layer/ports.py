@@ -12,6 +12,7 @@ from typing import Protocol
 
 from chalicelib.domain.events import OrderEvent
 from chalicelib.domain.models import Order, OrderLine, ShippingAddress
+from chalicelib.domain.writers import Writer
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class OrderRepository(Protocol):
     def list_for_customer(self, customer_id: str, limit: int, after_order_id: str | None) -> OrderPage:
         """Newest first."""
 
-    def save(self, order: Order, expected: Order, written_by: str) -> None:
+    def save(self, order: Order, expected: Order, written_by: Writer) -> None:
         """Replace `expected` by `order` only if the stored one still has expected's
         status and version; raise StaleOrder otherwise."""
 

@@ -1,5 +1,6 @@
-"""Processing a placed order: charge, then ship, each step recorded with a conditional
-write, so that repeated or concurrent deliveries of one record have a single effect."""
+"""Processing a placed order, as one saga that reads top to bottom: charge, ship,
+finish, and each compensation where its step can need it. Every step is recorded with
+a conditional write, so repeated or concurrent deliveries of one record have one effect."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import datetime
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.commands import ProcessOrder
+from chalicelib.domain.events import final_event
 from chalicelib.domain.models import Order, OrderStatus
+from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import (
     GatewayUnavailable,
     PaymentDeclined,
@@ -19,11 +22,10 @@ from chalicelib.exceptions import (
     StaleOrder,
     UnprocessableRecord,
 )
-from chalicelib.service_layer import outcomes
+from chalicelib.service_layer.payments import OrderPayments
 from chalicelib.service_layer.ports import EventPublisher, OrderRepository, PaymentGateway, ShippingGateway
 from chalicelib.service_layer.retry import RetryPolicy, call_with_retry
 
-PROCESSOR = "processor"
 _RACE_RETRIES = 5
 
 
@@ -37,6 +39,10 @@ class ProcessingDeps:
     retry: RetryPolicy
     max_attempts: int
 
+    @property
+    def money(self) -> OrderPayments:
+        return OrderPayments(self.payments, self.retry)
+
 
 def process_order(command: ProcessOrder, deps: ProcessingDeps) -> Order:
     """Drive the order to a final state, or raise RetryableProcessingError."""
@@ -45,7 +51,7 @@ def process_order(command: ProcessOrder, deps: ProcessingDeps) -> Order:
         if order is None:
             raise UnprocessableRecord(f"order {command.order_id} does not exist")
         if order.status is OrderStatus.CANCELLED:
-            outcomes.settle_cancelled(order.order_id, deps)
+            _settle_cancelled(order, deps)
             return order
         try:
             return _advance(order, deps)
@@ -64,28 +70,23 @@ def _advance(order: Order, deps: ProcessingDeps) -> Order:
 
 
 def _charge(order: Order, deps: ProcessingDeps) -> Order:
+    """Step 1. A decline ends the saga with nothing to undo."""
     try:
-        charge = call_with_retry(
-            lambda: deps.payments.charge(
-                idempotency_key=outcomes.charge_key(order.order_id),
-                token=order.payment_token,
-                amount=order.total,
-                currency=order.currency,
-            ),
-            deps.retry,
-        )
+        charge = deps.money.charge(order)
     except PaymentDeclined as declined:
         return _finish(order, OrderStatus.REJECTED, deps, reason=f"payment declined: {declined.reason}")
     paid = state_machine.transition(order, OrderStatus.PAID, _now(deps), payment_id=charge.payment_id)
     try:
-        deps.repository.save(paid, expected=order, written_by=PROCESSOR)
+        deps.repository.save(paid, expected=order, written_by=Writer.PROCESSOR)
     except StaleOrder:
-        outcomes.settle_cancelled(order.order_id, deps, payment_id=charge.payment_id)
+        # Compensation: a cancel won the race after the charge went through.
+        _settle_cancelled(order, deps, payment_id=charge.payment_id)
         raise
     return paid
 
 
 def _ship(order: Order, deps: ProcessingDeps) -> Order:
+    """Step 2. A refused shipment refunds the charge of step 1."""
     try:
         shipment = call_with_retry(
             lambda: deps.shipping.create_shipment(
@@ -94,19 +95,22 @@ def _ship(order: Order, deps: ProcessingDeps) -> Order:
             deps.retry,
         )
     except ShippingRefused as refused:
-        refund_id = outcomes.refund(order, deps)
+        refund_id = deps.money.refund(order)
         reason = f"shipping refused: {refused.reason}"
         return _finish(order, OrderStatus.REJECTED, deps, reason=reason, refund_id=refund_id)
     return _finish(order, OrderStatus.CONFIRMED, deps, tracking_number=shipment.tracking_number)
 
 
 def _record_failed_attempt(order: Order, error: str, deps: ProcessingDeps) -> Order:
+    """A provider stayed down: count the attempt, or give up and refund any charge."""
     attempts = order.attempts + 1
     if attempts < deps.max_attempts:
         retried = state_machine.amend(order, _now(deps), attempts=attempts, reason=error)
-        deps.repository.save(retried, expected=order, written_by=PROCESSOR)
+        deps.repository.save(retried, expected=order, written_by=Writer.PROCESSOR)
         raise RetryableProcessingError(f"attempt {attempts} of {deps.max_attempts} failed: {error}")
-    refund_id = outcomes.refund_any_charge(order, deps)
+    # Refunding before the FAILED write is safe: the refund is keyed by the order, and
+    # the only writers that can win the race (a cancel, a twin delivery) refund too.
+    refund_id = deps.money.refund_any_charge(order)
     reason = f"gave up after {attempts} attempts: {error}"
     return _finish(order, OrderStatus.FAILED, deps, reason=reason, attempts=attempts, refund_id=refund_id)
 
@@ -115,9 +119,23 @@ def _finish(
     order: Order, status: OrderStatus, deps: ProcessingDeps, reason: str | None = None, **changes: object
 ) -> Order:
     final = state_machine.transition(order, status, _now(deps), reason=reason, **changes)
-    deps.repository.save(final, expected=order, written_by=PROCESSOR)
-    deps.publisher.publish(outcomes.event_for(final))
+    deps.repository.save(final, expected=order, written_by=Writer.PROCESSOR)
+    deps.publisher.publish(final_event(final))
     return final
+
+
+def _settle_cancelled(order: Order, deps: ProcessingDeps, payment_id: str | None = None) -> None:
+    """Compensation for a cancel that won: the customer must not stay charged. Refund,
+    and note both ids on the cancelled order."""
+    current = deps.repository.get(order.order_id)
+    if current is None or current.status is not OrderStatus.CANCELLED or current.refund_id is not None:
+        return
+    charged = deps.money.charged_payment_id(order.order_id, known=payment_id)
+    if charged is None:
+        return
+    refund_id = deps.money.refund(current, payment_id=charged)
+    noted = state_machine.amend(current, _now(deps), payment_id=charged, refund_id=refund_id)
+    deps.repository.save(noted, expected=current, written_by=Writer.PROCESSOR)
 
 
 def _now(deps: ProcessingDeps) -> str:

@@ -11,12 +11,11 @@ from datetime import timedelta
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.commands import ReconcileOrders
+from chalicelib.domain.events import final_event
 from chalicelib.domain.models import Order, OrderStatus
-from chalicelib.exceptions import StaleOrder
-from chalicelib.service_layer import outcomes
+from chalicelib.domain.writers import Writer
+from chalicelib.exceptions import GatewayUnavailable, StaleOrder
 from chalicelib.service_layer.processing import ProcessingDeps
-
-RECONCILER = "reconcile"
 
 
 @dataclass
@@ -24,6 +23,7 @@ class ReconcileReport:
     redriven: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    refund_pending: list[str] = field(default_factory=list)  # failed, but the provider was down
 
 
 def reconcile_orders(command: ReconcileOrders, deps: ProcessingDeps) -> ReconcileReport:
@@ -36,8 +36,10 @@ def reconcile_orders(command: ReconcileOrders, deps: ProcessingDeps) -> Reconcil
             continue
         try:
             if spent:
-                _fail(order, deps)
+                failed = _fail(order, deps)
                 report.failed.append(order.order_id)
+                if not _refund(failed, deps):
+                    report.refund_pending.append(order.order_id)
             else:
                 _touch(order, deps)
                 report.redriven.append(order.order_id)
@@ -48,14 +50,27 @@ def reconcile_orders(command: ReconcileOrders, deps: ProcessingDeps) -> Reconcil
 
 def _touch(order: Order, deps: ProcessingDeps) -> None:
     touched = state_machine.amend(order, to_iso(deps.clock()))
-    deps.repository.save(touched, expected=order, written_by=RECONCILER)
+    deps.repository.save(touched, expected=order, written_by=Writer.RECONCILE)
 
 
-def _fail(order: Order, deps: ProcessingDeps) -> None:
-    refund_id = outcomes.refund_any_charge(order, deps)
+def _fail(order: Order, deps: ProcessingDeps) -> Order:
+    """Win the conditional write first: only the writer that moved the order to FAILED
+    may refund it. Had processing moved it meanwhile, StaleOrder ends here, money untouched."""
     reason = f"gave up after {order.attempts} attempts; marked failed by reconcile"
-    failed = state_machine.transition(
-        order, OrderStatus.FAILED, to_iso(deps.clock()), reason=reason, refund_id=refund_id
-    )
-    deps.repository.save(failed, expected=order, written_by=RECONCILER)
-    deps.publisher.publish(outcomes.event_for(failed))
+    failed = state_machine.transition(order, OrderStatus.FAILED, to_iso(deps.clock()), reason=reason)
+    deps.repository.save(failed, expected=order, written_by=Writer.RECONCILE)
+    return failed
+
+
+def _refund(failed: Order, deps: ProcessingDeps) -> bool:
+    """Refund any charge of an order this run failed and note the refund on it; False if
+    the provider stayed down (the order is listed as refund_pending for the operator)."""
+    try:
+        refund_id = deps.money.refund_any_charge(failed)
+    except GatewayUnavailable:
+        return False
+    settled = state_machine.amend(failed, to_iso(deps.clock()), refund_id=refund_id) if refund_id else failed
+    if refund_id:
+        deps.repository.save(settled, expected=failed, written_by=Writer.RECONCILE)
+    deps.publisher.publish(final_event(settled))
+    return True

@@ -6,11 +6,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from chalicelib.exceptions import GatewayUnavailable
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)

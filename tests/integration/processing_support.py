@@ -12,7 +12,7 @@ from chalicelib import bootstrap
 from chalicelib.adapters.ledger import DynamoDBLedger
 from chalicelib.bootstrap import Container
 from chalicelib.domain.models import Order
-from chalicelib.service_layer import outcomes
+from chalicelib.service_layer.payments import charge_key
 from tests.conftest import TABLE_NAME
 from tests.support.orders import order_body
 from tests.support.stream_events import Record, lambda_event, read_stream
@@ -72,7 +72,7 @@ class Books:
         self.ledger = DynamoDBLedger(dynamodb, TABLE_NAME, ttl_seconds=3600)
 
     def charge(self, order_id: str) -> dict[str, str] | None:
-        return self.ledger.get("charge", outcomes.charge_key(order_id))
+        return self.ledger.get("charge", charge_key(order_id))
 
     def refund(self, order_id: str) -> dict[str, str] | None:
         return self.ledger.get("refund", f"refund-{order_id}")

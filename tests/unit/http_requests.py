@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from chalice.app import Request
 
+from chalicelib.entrypoints.errors import mapping_for
 from chalicelib.exceptions import InvalidInput
 
 
@@ -27,6 +28,11 @@ def invalid(call: Any, *args: Any) -> InvalidInput:
     with pytest.raises(InvalidInput) as raised:
         call(*args)
     return raised.value
+
+
+def status_of(error: InvalidInput) -> int:
+    """The status the HTTP layer answers this error with: the exception carries none."""
+    return mapping_for(error).status
 
 
 def fields(error: InvalidInput) -> list[str]:

@@ -14,8 +14,9 @@ from chalicelib.adapters.publisher import InMemoryEventPublisher
 from chalicelib.bootstrap import Container
 from chalicelib.domain.commands import PlaceOrder, ProcessOrder
 from chalicelib.domain.models import Order, OrderLine, ShippingAddress
-from chalicelib.service_layer import intake, outcomes, processing
+from chalicelib.service_layer import intake, processing
 from chalicelib.service_layer.intake import IntakeDeps
+from chalicelib.service_layer.payments import charge_key
 from chalicelib.service_layer.processing import ProcessingDeps
 from chalicelib.settings import Settings
 
@@ -142,7 +143,7 @@ class World:
         return [e.name for e in events if e.order_id == order_id and e.name != "OrderPlaced"]
 
     def charge(self, order_id: str) -> dict[str, str] | None:
-        return self.ledger.get("charge", outcomes.charge_key(order_id))
+        return self.ledger.get("charge", charge_key(order_id))
 
     def refund(self, order_id: str) -> dict[str, str] | None:
         return self.ledger.get("refund", f"refund-{order_id}")

@@ -11,6 +11,7 @@ from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.commands import CancelOrder
 from chalicelib.domain.models import Order, OrderStatus
+from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import InvalidTransition, OrderNotFound, StaleOrder
 from chalicelib.service_layer import intake
 from chalicelib.service_layer.intake import IntakeDeps
@@ -23,7 +24,7 @@ def test_cancel_moves_a_pending_order_to_cancelled(deps: IntakeDeps, repository:
     assert cancelled.status is OrderStatus.CANCELLED
     assert [entry.status for entry in cancelled.history] == [OrderStatus.PENDING, OrderStatus.CANCELLED]
     assert repository.orders[placed.order_id] == cancelled
-    assert repository.written_by[placed.order_id] == intake.CUSTOMER
+    assert repository.written_by[placed.order_id] == Writer.CUSTOMER
 
 
 def advance(repository: InMemoryOrderRepository, order: Order, *path: OrderStatus) -> Order:
@@ -72,7 +73,7 @@ def test_cancel_that_loses_the_race_to_processing_looks_again(
     original_save = repository.save
 
     def save(order: Order, expected: Order, written_by: str) -> None:
-        if written_by == intake.CUSTOMER and repository.orders[expected.order_id].status is OrderStatus.PENDING:
+        if written_by == Writer.CUSTOMER and repository.orders[expected.order_id].status is OrderStatus.PENDING:
             advance(repository, repository.orders[expected.order_id], OrderStatus.PAID)  # processing wins
         original_save(order, expected, written_by)
 

@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.domain.commands import ProcessOrder
 from chalicelib.domain.models import OrderStatus
+from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import UnprocessableRecord
 from chalicelib.service_layer import processing
 from tests.unit.processing_doubles import world
@@ -28,7 +29,7 @@ def test_an_approved_order_is_confirmed_with_its_payment_and_tracking_number() -
     assert charge["amount"] == str(order.total)
     assert confirmed.tracking_number == w.shipment(order.order_id)["tracking_number"]  # type: ignore[index]
     assert [entry.status for entry in confirmed.history] == [S.PENDING, S.PAID, S.CONFIRMED]
-    assert w.repository.written_by[order.order_id] == processing.PROCESSOR
+    assert w.repository.written_by[order.order_id] == Writer.PROCESSOR
     assert w.events_for(order.order_id) == ["OrderConfirmed"]
     assert w.ledger.count("refund") == 0
 

@@ -11,9 +11,9 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.bootstrap import Container
 from chalicelib.domain.clock import utc_now
-from chalicelib.ops.reconcile import main
 from chalicelib.service_layer.intake import place_order
 from chalicelib.settings import load_settings
+from ops.reconcile import main
 from tests.unit.builders import place_order_command
 
 

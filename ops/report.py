@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from chalicelib.ops import capacity as cap
-from chalicelib.ops.capacity import MEASURABLE, WorkloadProfile
-
-if TYPE_CHECKING:
-    from chalicelib.ops.cost import MonthlyCost, PriceList
+from ops import capacity as cap
+from ops.capacity import MEASURABLE, WorkloadProfile
+from ops.prices import MonthlyCost, PriceList
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chalicelib.ops.capacity import MEASURABLE, WorkloadProfile
+from ops.capacity import MEASURABLE, WorkloadProfile
 
 FULL_VCPU_MEMORY_MB = 1769  # Lambda allots one full vCPU at 1,769 MB, proportionally below
 DYNAMODB_ROUND_TRIP_MS = 5.0  # an assumed in-region round trip; single-digit ms per AWS

@@ -1,79 +1,23 @@
 """Monthly AWS bill of the order service at a steady order rate, priced from prices.json. Usage:
-python -m chalicelib.ops.cost --rps 100 [--json] [--alarms on|off] [--inputs results.json] [--capacity 10000]"""
+python -m ops.cost --rps 100 [--json] [--alarms on|off] [--inputs results.json] [--capacity 10000]"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from chalicelib.ops import capacity as cap
-from chalicelib.ops.capacity import KIB_PER_GIB, SECONDS_PER_MONTH, WorkloadProfile
-from chalicelib.ops.measured import load_measured
-from chalicelib.ops.report import capacity_report, cost_report, inputs_report
+from ops import capacity as cap
+from ops.capacity import KIB_PER_GIB, SECONDS_PER_MONTH, WorkloadProfile
+from ops.measured import load_measured
+from ops.prices import CostLine, MonthlyCost, PriceList, load_prices
+from ops.report import capacity_report, cost_report, inputs_report
 
-PRICES_FILE = Path(__file__).with_name("prices.json")
 SQS_REQUESTS_PER_FAILED_ORDER = 3  # Lambda's on-failure send, then a receive and a delete when the DLQ is drained
-
-
-@dataclass(frozen=True)
-class Price:
-    unit: str
-    per: float
-    tiers: tuple[tuple[float, float], ...]  # (cumulative units up to, USD per `per` units)
-
-    def cost(self, quantity: float) -> float:
-        usd, floor = 0.0, 0.0
-        for ceiling, rate in self.tiers:
-            usd += max(0.0, min(quantity, ceiling) - floor) * rate / self.per
-            floor = ceiling
-        return usd
-
-
-@dataclass(frozen=True)
-class PriceList:
-    region: str
-    as_of: str
-    prices: dict[str, Price]
-
-
-def load_prices(path: Path = PRICES_FILE) -> PriceList:
-    raw = json.loads(path.read_text())
-    prices = {}
-    for name, entry in raw["prices"].items():
-        tiers = entry.get("tiers") or [{"up_to": None, "usd": entry["usd"]}]
-        bands = tuple((math.inf if t["up_to"] is None else float(t["up_to"]), float(t["usd"])) for t in tiers)
-        prices[name] = Price(entry["unit"], float(entry.get("per", 1)), bands)
-    return PriceList(str(raw["region"]), str(raw["as_of"]), prices)
-
-
-@dataclass(frozen=True)
-class CostLine:
-    item: str
-    quantity: float
-    unit: str
-    usd: float
-
-
-@dataclass(frozen=True)
-class MonthlyCost:
-    orders_per_second: float
-    orders: float
-    lines: tuple[CostLine, ...]
-    rest_api_usd: float  # REST API instead of HTTP API, for comparison: not in the total
-
-    @property
-    def total_usd(self) -> float:
-        return sum(line.usd for line in self.lines)
-
-    @property
-    def usd_per_million_orders(self) -> float | None:
-        return self.total_usd / self.orders * 1e6 if self.orders else None
 
 
 def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: PriceList, alarms: bool) -> MonthlyCost:
@@ -108,7 +52,7 @@ def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: Pri
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.ops.cost", description="Cost and capacity model")
+    parser = argparse.ArgumentParser(prog="python -m ops.cost", description="Cost and capacity model")
     parser.add_argument("--rps", type=float, required=True, help="steady order rate, orders per second")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--alarms", choices=("on", "off"), default="on", help="alarms, dashboard and custom metrics")

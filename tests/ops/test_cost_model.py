@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.ops import capacity as cap
-from chalicelib.ops.cost import PRICES_FILE, load_prices, main, monthly_cost
-from chalicelib.ops.measured import load_measured
+from ops import capacity as cap
+from ops.cost import main, monthly_cost
+from ops.measured import load_measured
+from ops.prices import PRICES_FILE, load_prices
 
 PROFILE = cap.WorkloadProfile(order_item_kib=1.5)  # pinned: the arithmetic below takes 2 WRU per write
 PRICES = load_prices()
