@@ -52,7 +52,7 @@ class OrderNotFound(OrdersError):
 
 class ProblemTypeNotFound(OrdersError):
     def __init__(self, kind: str) -> None:
-        super().__init__(f"no problem type {kind!r}; see docs/problems.md")
+        super().__init__(f"no problem type {kind!r} is defined")
 
 
 class OrderAlreadyExists(OrdersError):

@@ -13,7 +13,7 @@ import sys
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.commands import ReconcileOrders
-from chalicelib.exceptions import SettingsError
+from chalicelib.exceptions import DependencyUnavailable, SettingsError
 from chalicelib.service_layer.reconcile import reconcile_orders
 
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     command = ReconcileOrders(older_than_seconds=args.older_than, dry_run=args.dry_run)
     try:
         report = reconcile_orders(command, deps)
-    except (BotoCoreError, ClientError) as error:
+    except (BotoCoreError, ClientError, DependencyUnavailable) as error:
         print(f"reconcile: cannot reach the orders table: {error}", file=sys.stderr)
         return 1
     summary: dict[str, list[str]] = {"redriven": report.redriven, "failed": report.failed, "skipped": report.skipped}

@@ -14,7 +14,7 @@ from chalicelib.domain.commands import ReconcileOrders
 from chalicelib.domain.events import final_event
 from chalicelib.domain.models import Order, OrderStatus
 from chalicelib.domain.writers import Writer
-from chalicelib.exceptions import GatewayUnavailable, StaleOrder
+from chalicelib.exceptions import DependencyUnavailable, GatewayUnavailable, StaleOrder
 from chalicelib.service_layer.processing import ProcessingDeps
 
 
@@ -67,7 +67,8 @@ def _refund(failed: Order, deps: ProcessingDeps) -> bool:
     the provider stayed down (the order is listed as refund_pending for the operator)."""
     try:
         refund_id = deps.money.refund_any_charge(failed)
-    except GatewayUnavailable:
+    except (GatewayUnavailable, DependencyUnavailable):
+        deps.publisher.publish(final_event(failed))  # FAILED is stored: announce it
         return False
     settled = state_machine.amend(failed, to_iso(deps.clock()), refund_id=refund_id) if refund_id else failed
     if refund_id:

@@ -12,7 +12,7 @@ from chalicelib import bootstrap
 from chalicelib.bootstrap import Container
 from chalicelib.domain.clock import utc_now
 from chalicelib.service_layer.intake import place_order
-from chalicelib.settings import load_settings
+from chalicelib.settings import Settings, load_settings
 from ops.reconcile import main
 from tests.unit.builders import place_order_command
 
@@ -42,3 +42,23 @@ def test_a_missing_setting_is_one_line_naming_it(
     finally:
         load_settings.cache_clear()
     assert capsys.readouterr().err.strip() == "reconcile: environment variable ORDERS_TABLE is missing"
+
+
+def test_an_unreachable_table_is_one_line_not_a_traceback(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import botocore.session
+    from botocore.config import Config
+
+    from devstack.processes import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    config = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1)
+    client = botocore.session.get_session().create_client("dynamodb", endpoint_url=closed, config=config)
+    bootstrap.use_container(bootstrap.build_container(settings, client))
+    try:
+        assert main(["--older-than", "60"]) == 1
+    finally:
+        bootstrap.use_container(None)
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("reconcile: cannot reach the orders table") and "\n" not in error
