@@ -103,6 +103,7 @@ def test_every_route_answers_an_http_api_v1_event(in_memory: None) -> None:
     assert [order["order_id"] for order in listed["orders"]] == [order_id]
     assert answer("GET /orders/{order_id}", f"/orders/{order_id}")["order_id"] == order_id
     assert answer("POST /orders/{order_id}/cancel", f"/orders/{order_id}/cancel")["status"] == "CANCELLED"
+    assert answer("GET /problems/{kind}", "/problems/unavailable")["type"] == "/problems/unavailable"
     assert answered == set(route_keys(app.app)), "a route of the app has no HTTP API event case here"
 
 
