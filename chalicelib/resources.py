@@ -17,6 +17,10 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ApiSpec(_Frozen):
+    public_routes: list[str]  # route keys API Gateway serves without a token; every other needs one
+
+
 class IndexSpec(_Frozen):
     name: str
     partition_key: str
@@ -50,6 +54,7 @@ class DeadLetterQueueSpec(_Frozen):
 
 
 class Resources(_Frozen):
+    api: ApiSpec
     table: TableSpec
     stream_mapping: StreamMappingSpec
     dead_letter_queue: DeadLetterQueueSpec

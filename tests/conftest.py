@@ -25,6 +25,7 @@ from chalicelib import bootstrap
 from chalicelib.bootstrap import Container
 from chalicelib.settings import Settings
 from tests.support import aws_calls
+from tests.support.auth import verify_tokens
 
 TABLE_NAME = "orders-dev"
 
@@ -86,7 +87,7 @@ def api(fake_container: Container) -> Iterator[Any]:
     import app
 
     with Client(app.app) as client:
-        yield client
+        yield verify_tokens(client, app.app)
 
 
 @pytest.fixture
@@ -97,4 +98,4 @@ def moto_api(moto_container: Container) -> Iterator[Any]:
     import app
 
     with Client(app.app) as client:
-        yield client
+        yield verify_tokens(client, app.app)

@@ -17,8 +17,10 @@ MAX_QUANTITY = 1000
 MAX_LINES = 100
 MAX_UNIT_PRICE = 10_000_000_000
 MIN_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 1, 20, 100
-CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-CUSTOMER_ID_RULE = "must be 1-64 characters of A-Z, a-z, 0-9, _ or -"
+# The customer id is the token's `sub`: Cognito and Keycloak send UUIDs, Auth0 "auth0|…",
+# Okta and Entra ID opaque ids. "#" stays out: it separates the parts of table keys.
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.|:@+-]{1,128}$"
+CUSTOMER_ID_RULE = "must be 1-128 characters of A-Z, a-z, 0-9 or _ . | : @ + -"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

@@ -66,7 +66,7 @@ def error_response(error: Exception) -> Response:
         detail = "; ".join(f"{e['field']}: {e['detail']}" for e in error.errors)
         return problem(status, error.title, detail, kind, errors=error.errors)
     if isinstance(error, Unauthenticated):
-        return problem(status, mapping.title, str(error), kind, headers={"WWW-Authenticate": "X-Customer-Id"})
+        return problem(status, mapping.title, str(error), kind, headers={"WWW-Authenticate": "Bearer"})
     if isinstance(error, InvalidTransition):
         return problem(status, mapping.title, str(error), kind, current_status=error.current)
     if isinstance(error, DependencyUnavailable):

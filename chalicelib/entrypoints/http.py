@@ -26,7 +26,6 @@ from chalicelib.exceptions import InputTooLarge, InvalidInput, MalformedInput, U
 from chalicelib.service_layer.intake import PlacedOrder
 from chalicelib.service_layer.ports import OrderPage
 
-CUSTOMER_HEADER = "x-customer-id"
 IDEMPOTENCY_HEADER = "idempotency-key"
 _CUSTOMER_ID = re.compile(CUSTOMER_ID_PATTERN)
 _LIMIT_DIGITS = re.compile(f"[0-9]{{1,{len(str(MAX_PAGE_SIZE))}}}")
@@ -36,14 +35,19 @@ _JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json\s*(?:;.*)?", re.IGNORE
 
 
 def customer_id(request: Request) -> str:
-    """Who the caller is. The one place that reads identity, so that verified JWT
-    claims can replace the header later without touching any route."""
-    value: str | None = request.headers.get(CUSTOMER_HEADER)
-    if not value:
-        raise Unauthenticated("send your customer id in the X-Customer-Id header")
-    if not _CUSTOMER_ID.fullmatch(value):
-        raise MalformedInput("Invalid X-Customer-Id header", [field_error("X-Customer-Id", CUSTOMER_ID_RULE)])
-    return value
+    """Who the caller is: the `sub` of the token that API Gateway's JWT authorizer
+    verified, from where it puts the claims for payload format 1.0
+    (requestContext.authorizer.claims). Never a header or the body. No claims means the
+    route was not protected (a misconfiguration, a direct invocation): refuse."""
+    context = request.context if isinstance(request.context, dict) else {}
+    authorizer = context.get("authorizer")
+    claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    if not isinstance(subject, str) or not subject:
+        raise Unauthenticated("send a bearer token: Authorization: Bearer <token>")
+    if not _CUSTOMER_ID.fullmatch(subject):
+        raise Unauthenticated(f"the token's subject is not a usable customer id: it {CUSTOMER_ID_RULE}")
+    return subject
 
 
 def place_order_command(request: Request, customer: str, max_body_bytes: int) -> PlaceOrder:

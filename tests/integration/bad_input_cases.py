@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib import bootstrap
 from chalicelib.settings import Settings
 from tests.conftest import TABLE_NAME
+from tests.support.auth import authorization, verify_tokens
 from tests.support.orders import order_body
 
 CUSTOMER = "cust-42"
@@ -77,8 +78,13 @@ def moto_stack() -> Iterator[tuple[Any, Any]]:
         create_table(dynamodb, TABLE_NAME)
         bootstrap.use_container(bootstrap.build_container(Settings(orders_table=TABLE_NAME), dynamodb))
         try:
-            with Client(app.app) as client:
-                headers = {"Content-Type": "application/json", "X-Customer-Id": CUSTOMER, "Idempotency-Key": "seed"}
+            with Client(app.app) as unverified:
+                client = verify_tokens(unverified, app.app)
+                headers = {
+                    "Content-Type": "application/json",
+                    "Authorization": authorization(CUSTOMER),
+                    "Idempotency-Key": "seed",
+                }
                 assert client.http.post("/orders", headers=headers, body=VALID).status_code == 201
                 yield client, dynamodb
         finally:
@@ -93,7 +99,7 @@ def snapshot(dynamodb: Any) -> list[dict[str, Any]]:
 def check_refused(client: Any, dynamodb: Any, case: Case) -> None:
     """The case gets a 4xx problem document naming the field, and the table is unchanged."""
     before = snapshot(dynamodb)
-    headers = {"Content-Type": "application/json", "X-Customer-Id": CUSTOMER} | case.headers
+    headers = {"Content-Type": "application/json", "Authorization": authorization(CUSTOMER)} | case.headers
     sent = {name: value for name, value in headers.items() if value is not None}
     response = getattr(client.http, case.method)(case.path, headers=sent, body=case.body)
 

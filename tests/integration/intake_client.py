@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tests.conftest import TABLE_NAME
+from tests.support.auth import authorization
 from tests.support.orders import order_body
 
 CUSTOMER = "cust-42"
@@ -23,7 +24,7 @@ class Api:
     def call(self, method: str, path: str, customer: str | None = CUSTOMER, **kwargs: Any) -> Any:
         headers = {"Content-Type": "application/json"} | kwargs.pop("headers", {})
         if customer is not None:
-            headers["X-Customer-Id"] = customer
+            headers["Authorization"] = authorization(customer)
         response = getattr(self.client.http, method)(path, headers=headers, **kwargs)
         assert b"payment_token" not in response.body and b"tok_visa" not in response.body
         return response

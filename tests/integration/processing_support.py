@@ -14,11 +14,12 @@ from chalicelib.bootstrap import Container
 from chalicelib.domain.models import Order
 from chalicelib.service_layer.payments import charge_key
 from tests.conftest import TABLE_NAME
+from tests.support.auth import authorization
 from tests.support.orders import order_body
 from tests.support.stream_events import Record, lambda_event, read_stream
 
 CUSTOMER = "cust-42"
-HEADERS = {"Content-Type": "application/json", "X-Customer-Id": CUSTOMER}
+HEADERS = {"Content-Type": "application/json", "Authorization": authorization(CUSTOMER)}
 
 
 class StreamTail:

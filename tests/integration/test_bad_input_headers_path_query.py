@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.domain.ids import new_order_id
 from tests.integration.bad_input_cases import VALID, Case, check_refused, get, moto_stack, post
+from tests.support.auth import authorization
 
 
 def cursor(text: str) -> str:
@@ -47,12 +48,17 @@ CASES: dict[str, Any] = {
     "key-non-ascii": post(400, "Idempotency-Key", Idempotency_Key="ключ"),
     "key-control": post(400, "Idempotency-Key", Idempotency_Key="a\x01b"),
     "key-newline": post(400, "Idempotency-Key", Idempotency_Key="key\n"),
-    "customer-65": post(400, "X-Customer-Id", X_Customer_Id="c" * 65),
-    "customer-space": post(400, "X-Customer-Id", X_Customer_Id="cust 42"),
-    "customer-unicode": post(400, "X-Customer-Id", X_Customer_Id="cüst"),
-    "customer-empty": post(401, "X-Customer-Id", X_Customer_Id=""),
-    "list-customer-unicode": get("/orders", 400, "X-Customer-Id", X_Customer_Id="cüst"),
-    "customer-newline": post(400, "X-Customer-Id", X_Customer_Id="cust-42\n"),
+    # The customer is the verified token's subject: one that is no usable id is refused.
+    "subject-129": post(401, "subject", Authorization=authorization("c" * 129)),
+    "subject-space": post(401, "subject", Authorization=authorization("cust 42")),
+    "subject-unicode": post(401, "subject", Authorization=authorization("cüst")),
+    "subject-hash": post(401, "subject", Authorization=authorization("cust#42")),
+    "list-subject-unicode": get("/orders", 401, "subject", Authorization=authorization("cüst")),
+    "subject-newline": post(401, "subject", Authorization=authorization("cust-42\n")),
+    "token-empty": post(401, "Authorization", Authorization=""),
+    "only-x-customer-id": Case(
+        401, "Authorization", VALID, headers={"Authorization": None, "X-Customer-Id": "cust-42"}
+    ),
 }
 
 

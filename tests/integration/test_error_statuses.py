@@ -11,8 +11,9 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from chalicelib.domain.ids import new_order_id
+from tests.support.auth import authorization
 
-CUSTOMER = {"X-Customer-Id": "cust-42"}
+CUSTOMER = {"Authorization": authorization("cust-42")}
 
 
 @contextmanager

@@ -39,13 +39,17 @@ THREADS = 50
 
 
 def keyed_request(key: str) -> Request:
-    headers = {"content-type": "application/json", "x-customer-id": "cust-42", "idempotency-key": key}
+    headers = {"content-type": "application/json", "idempotency-key": key}
     return Request(
         {
             "multiValueQueryStringParameters": None,
             "headers": headers,
             "pathParameters": None,
-            "requestContext": {"httpMethod": "POST", "resourcePath": "/orders"},
+            "requestContext": {
+                "httpMethod": "POST",
+                "resourcePath": "/orders",
+                "authorizer": {"claims": {"sub": "cust-42"}, "scopes": None},  # as the JWT authorizer leaves them
+            },
             "body": json.dumps(order_body()),
             "stageVariables": None,
         }

@@ -110,12 +110,13 @@ def test_cancel_moves_pending_to_cancelled_and_a_second_cancel_is_409(api: Api) 
     ("method", "path"),
     [("post", "/orders"), ("get", "/orders"), ("get", "/orders/{id}"), ("post", "/orders/{id}/cancel")],
 )
-def test_a_request_without_x_customer_id_is_401(api: Api, method: str, path: str) -> None:
+def test_a_request_without_a_token_is_401(api: Api, method: str, path: str) -> None:
     order_id = body_of(api.create())["order_id"]
     response = api.call(method, path.format(id=order_id), customer=None, body=json.dumps(order_body()))
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert "X-Customer-Id" in body_of(response)["detail"]
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert "Authorization" in body_of(response)["detail"]
 
 
 @pytest.mark.parametrize("path", ["/orders/{id}", "/orders/{id}/cancel"])

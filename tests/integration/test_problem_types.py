@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.entrypoints.errors import ERROR_TABLE, UNEXPECTED
 from chalicelib.entrypoints.problems import PROBLEM_TYPES, TYPE_BASE
+from tests.support.auth import authorization
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "problems.md"
 
@@ -33,7 +34,7 @@ def test_each_type_resolves_on_the_api_without_credentials(api: Any, kind: str) 
 
 
 def test_an_error_answered_by_the_api_names_a_type_that_resolves(api: Any) -> None:
-    missing = api.http.get("/orders/01J00000000000000000000000", headers={"X-Customer-Id": "cust-42"})
+    missing = api.http.get("/orders/01J00000000000000000000000", headers={"Authorization": authorization("cust-42")})
     kind_path = json.loads(missing.body)["type"]
     assert missing.status_code == 404 and api.http.get(kind_path).status_code == 200
 

@@ -16,10 +16,11 @@ from chalicelib.domain.clock import utc_now
 from chalicelib.domain.commands import ReconcileOrders
 from chalicelib.entrypoints.stream import needs_processing
 from chalicelib.service_layer.reconcile import reconcile_orders
+from tests.support.auth import authorization
 from tests.support.orders import order_body
 from tests.support.stream_events import lambda_event, read_stream
 
-HEADERS = {"Content-Type": "application/json", "X-Customer-Id": "cust-7"}
+HEADERS = {"Content-Type": "application/json", "Authorization": authorization("cust-7")}
 
 
 def test_a_redriven_order_reaches_a_final_state(moto_api: Any, stream_arn: str) -> None:

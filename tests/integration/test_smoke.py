@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 import app
+from tests.support.auth import authorization
 from tests.support.aws_calls import RECORDED
 from tests.support.orders import order_body
 from tests.support.stream_events import lambda_event, read_stream
 
-HEADERS = {"Content-Type": "application/json", "X-Customer-Id": "cust-42"}
+HEADERS = {"Content-Type": "application/json", "Authorization": authorization("cust-42")}
 
 
 def test_an_approved_order_is_confirmed_by_the_stream_handler(moto_api: Any, dynamodb: Any, stream_arn: str) -> None:

@@ -12,12 +12,21 @@ from chalicelib.entrypoints.errors import mapping_for
 from chalicelib.exceptions import InvalidInput
 
 
-def request(headers: dict[str, str] | None = None, body: str = "", query: dict[str, str] | None = None) -> Request:
+def request(
+    headers: dict[str, str] | None = None,
+    body: str = "",
+    query: dict[str, str] | None = None,
+    claims: dict[str, str] | None = None,
+) -> Request:
+    """A payload-1.0 event; `claims` are put where API Gateway's JWT authorizer puts them."""
+    context: dict[str, Any] = {"httpMethod": "POST", "resourcePath": "/orders"}
+    if claims is not None:
+        context["authorizer"] = {"claims": claims, "scopes": None}
     event: dict[str, Any] = {
         "multiValueQueryStringParameters": {name: [value] for name, value in query.items()} if query else None,
         "headers": {name.lower(): value for name, value in (headers or {}).items()},
         "pathParameters": None,
-        "requestContext": {"httpMethod": "POST", "resourcePath": "/orders"},
+        "requestContext": context,
         "body": body,
         "stageVariables": None,
     }

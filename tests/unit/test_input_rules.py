@@ -25,7 +25,7 @@ def _domain_accepts_customer(value: str) -> bool:
 
 def _http_accepts_customer(value: str) -> bool:
     try:
-        http.customer_id(request(headers={"x-customer-id": value}))
+        http.customer_id(request(claims={"sub": value}))
     except (InvalidInput, Unauthenticated):  # an empty header is no customer id either
         return False
     return True
