@@ -17,12 +17,13 @@ from chalicelib.entrypoints.problems import as_problem, problem_type
 from chalicelib.exceptions import ProblemTypeNotFound
 from chalicelib.observability import invocation, order_context, request_id_of
 from chalicelib.resources import load_resources
-from chalicelib.service_layer import intake, processing
+from chalicelib.service_layer import announcing, intake, processing
 from chalicelib.settings import load_settings
 
 app = Chalice(app_name="orders")
 ORDERS_STREAM_ARN = os.environ.get("ORDERS_STREAM_ARN", "${aws_dynamodb_table.orders.stream_arn}")
 STREAM_MAPPING = load_resources().stream_mapping
+EVENTS_MAPPING = load_resources().events_mapping
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     load_settings()  # fail at start, naming the missing variable, not in the first request
 
@@ -109,3 +110,14 @@ def cancel_order(order_id: str) -> dict[str, Any]:
 def process_orders(event: DynamoDBEvent) -> dict[str, Any]:
     deps = bootstrap.container().processing
     return stream.process_batch(event.to_dict()["Records"], lambda command: processing.process_order(command, deps))
+
+
+@app.on_dynamodb_record(
+    stream_arn=ORDERS_STREAM_ARN,
+    batch_size=EVENTS_MAPPING.batch_size,
+    starting_position=EVENTS_MAPPING.starting_position,
+    name="publish_order_events",
+)
+def publish_order_events(event: DynamoDBEvent) -> dict[str, Any]:
+    deps = bootstrap.container().announcing
+    return stream.announce_batch(event.to_dict()["Records"], lambda command: announcing.announce_changes(command, deps))

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb_repository import DynamoDBOrderRepository
+from chalicelib.adapters.eventbridge import EventBridgeBus, InMemoryEventBus
+from chalicelib.adapters.items import StreamImages
 from chalicelib.adapters.ledger import DynamoDBLedger, InMemoryLedger
 from chalicelib.adapters.memory_repository import InMemoryOrderRepository
 from chalicelib.adapters.publisher import InMemoryEventPublisher, LoggingEventPublisher
@@ -16,8 +18,9 @@ from chalicelib.adapters.simulator import SimulatedPaymentGateway, SimulatedShip
 from chalicelib.domain.clock import utc_now
 from chalicelib.observability import logger, metrics
 from chalicelib.resources import load_resources
+from chalicelib.service_layer.announcing import AnnouncingDeps
 from chalicelib.service_layer.intake import IntakeDeps
-from chalicelib.service_layer.ports import EventPublisher, Ledger, OrderRepository
+from chalicelib.service_layer.ports import EventBus, EventPublisher, Ledger, OrderRepository
 from chalicelib.service_layer.processing import ProcessingDeps
 from chalicelib.service_layer.retry import RetryPolicy
 from chalicelib.settings import Settings, load_settings
@@ -28,6 +31,7 @@ class Container:
     settings: Settings
     intake: IntakeDeps
     processing: ProcessingDeps
+    announcing: AnnouncingDeps
 
 
 _current: Container | None = None
@@ -48,23 +52,33 @@ def use_container(replacement: Container | None) -> None:
 Clock = Callable[[], datetime]
 
 
-def build_container(settings: Settings, client: Any = None, clock: Clock = utc_now) -> Container:
-    if client is None:
-        # botocore alone: boto3 on top of it adds 10-15 ms to every cold start.
-        import botocore.session
-        from botocore.config import Config
+def _aws_client(service: str) -> Any:
+    # botocore alone: boto3 on top of it adds 10-15 ms to every cold start.
+    import botocore.session
+    from botocore.config import Config
 
-        config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-        client = botocore.session.get_session().create_client("dynamodb", config=config)
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+    return botocore.session.get_session().create_client(service, config=config)
+
+
+def build_container(
+    settings: Settings, client: Any = None, clock: Clock = utc_now, events_client: Any = None
+) -> Container:
+    if client is None:
+        client = _aws_client("dynamodb")
     table = settings.orders_table
     repository = DynamoDBOrderRepository(client, table, load_resources().table.customer_index.name, clock=clock)
     ledger = DynamoDBLedger(client, table, ttl_seconds=settings.ledger_ttl_days * 86_400)
-    return assemble(settings, repository, ledger, LoggingEventPublisher(logger, metrics), clock)
+    bus = EventBridgeBus(
+        events_client or (lambda: _aws_client("events")), settings.event_bus_name, settings.event_source
+    )
+    return assemble(settings, repository, ledger, LoggingEventPublisher(logger, metrics), clock, bus)
 
 
 def in_memory_container(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings(orders_table="in-memory", gateway_retry_base_ms=0)
-    return assemble(settings, InMemoryOrderRepository(clock=clock), InMemoryLedger(), InMemoryEventPublisher(), clock)
+    repository, bus = InMemoryOrderRepository(clock=clock), InMemoryEventBus()
+    return assemble(settings, repository, InMemoryLedger(), InMemoryEventPublisher(), clock, bus)
 
 
 def assemble(
@@ -73,6 +87,7 @@ def assemble(
     ledger: Ledger,
     publisher: EventPublisher,
     clock: Clock = utc_now,
+    bus: EventBus | None = None,
 ) -> Container:
     """Wire the services. `clock` must be the repository's clock too: idempotency-key
     expiry is computed by the service and checked by the repository."""
@@ -87,4 +102,5 @@ def assemble(
         retry=RetryPolicy(attempts=settings.gateway_retry_attempts, base_delay_s=settings.gateway_retry_base_ms / 1000),
         max_attempts=settings.max_processing_attempts,
     )
-    return Container(settings, intake, processing)
+    announcing = AnnouncingDeps(bus=bus or InMemoryEventBus(), images=StreamImages())
+    return Container(settings, intake, processing, announcing)

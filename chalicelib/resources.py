@@ -56,7 +56,8 @@ class DeadLetterQueueSpec(_Frozen):
 class Resources(_Frozen):
     api: ApiSpec
     table: TableSpec
-    stream_mapping: StreamMappingSpec
+    stream_mapping: StreamMappingSpec  # the processor's
+    events_mapping: StreamMappingSpec  # the outbox publisher's, on the same stream
     dead_letter_queue: DeadLetterQueueSpec
 
 

@@ -26,6 +26,8 @@ class Settings(BaseModel):
     simulator_latency_ms: int = Field(default=0, ge=0, le=60_000)
     ledger_ttl_days: int = Field(default=30, ge=1, le=3650)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
+    event_bus_name: str = Field(default="orders-dev-events", min_length=1, max_length=256)
+    event_source: str = Field(default="orders", pattern=r"^[A-Za-z0-9._-]{1,256}$")
 
 
 def settings_from(environ: Mapping[str, str]) -> Settings:

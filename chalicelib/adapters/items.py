@@ -66,6 +66,13 @@ def item_to_order(item: Item) -> Order:
     return Order.model_validate(values, strict=False)
 
 
+class StreamImages:
+    """Reads the order out of a stream record's image: the item, as order_to_item wrote it."""
+
+    def order(self, image: Item) -> Order:
+        return item_to_order(image)
+
+
 def idempotency_to_item(record: IdempotencyRecord) -> Item:
     return {
         **idempotency_key(record.customer_id, record.key),

@@ -52,13 +52,13 @@ class SimulatedPaymentGateway:
 
     def _decide(self, idempotency_key: str, token: str) -> None:
         if token == DOWN:
-            raise GatewayUnavailable("payment provider unavailable (tok_down)")
+            raise GatewayUnavailable("payment provider unavailable")
         if token == FLAKY and self._ledger.increment("flaky", idempotency_key) <= FLAKY_FAILURES:
-            raise GatewayUnavailable("payment provider timed out (tok_flaky)")
+            raise GatewayUnavailable("payment provider timed out")
         if token == DECLINE:
-            raise PaymentDeclined("card declined (tok_decline)")
+            raise PaymentDeclined("card declined")
         if token not in (APPROVE, FLAKY):
-            raise PaymentDeclined(f"unknown payment token {token}")
+            raise PaymentDeclined("unknown payment token")  # never echo it: reasons are shown and published
 
     def find_charge(self, *, idempotency_key: str) -> Charge | None:
         self._latency.pause()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.models import OrderLine, ShippingAddress
@@ -40,6 +42,18 @@ class ListOrders(_Command):
 
 class ProcessOrder(_Command):
     order_id: str
+
+
+class RecordedChange(_Command):
+    """One stored change as the table's stream recorded it."""
+
+    record_id: str  # the record's sequence number: what Lambda is told to re-deliver from
+    old_image: dict[str, Any] | None
+    new_image: dict[str, Any]
+
+
+class AnnounceChanges(_Command):
+    changes: tuple[RecordedChange, ...]
 
 
 class ReconcileOrders(_Command):

@@ -1,5 +1,6 @@
-"""The stream side: turns DynamoDB stream records into ProcessOrder commands and
-reports Lambda's partial-batch response.
+"""The stream side: turns DynamoDB stream records into ProcessOrder commands (the
+processor) and AnnounceChanges commands (the outbox publisher), and reports Lambda's
+partial-batch response.
 
 Fail fast: at the first record that fails, it stops and reports that record and every
 later one, so records of one order are never handled out of order. Powertools'
@@ -13,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain.commands import ProcessOrder
+from chalicelib.domain.commands import AnnounceChanges, ProcessOrder, RecordedChange
 from chalicelib.domain.ids import is_order_id
 from chalicelib.event_filter import matches
 from chalicelib.exceptions import UnprocessableRecord
@@ -62,4 +63,33 @@ def process_batch(records: Iterable[Record], handle: Callable[[ProcessOrder], ob
                 extra={"sequence_number": sequence_number, "error": repr(error)},
             )
             failed.append(sequence_number)
+    return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
+
+
+def needs_announcing(record: Record) -> bool:
+    """The publisher's filter, checked again in code. Whether the status changed is
+    decided by the service, from both images: a filter cannot compare them."""
+    return matches(load_resources().events_mapping.filter_pattern, record)
+
+
+def announce_batch(records: list[Record], announce: Callable[[AnnounceChanges], list[str]]) -> dict[str, Any]:
+    changes = []
+    for record in records:
+        if not needs_announcing(record):
+            continue
+        dynamodb = record.get("dynamodb", {})
+        changes.append(
+            RecordedChange(
+                record_id=str(dynamodb.get("SequenceNumber", "")),
+                old_image=dynamodb.get("OldImage"),
+                new_image=dynamodb.get("NewImage", {}),
+            )
+        )
+    try:
+        failed = announce(AnnounceChanges(changes=tuple(changes))) if changes else []
+    except Exception as error:  # an unreadable image: the whole batch again, bisected to the culprit
+        logger.warning("announcing the batch failed", extra={"error": repr(error)})
+        failed = [change.record_id for change in changes]
+    if failed:
+        metrics.add_metric(name="EventsDeferred", unit="Count", value=len(failed))
     return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}

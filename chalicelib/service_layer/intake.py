@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceOrder
-from chalicelib.domain.events import OrderPlaced
+from chalicelib.domain.events import order_event
 from chalicelib.domain.ids import new_order_id
 from chalicelib.domain.models import HistoryEntry, Order, OrderStatus
 from chalicelib.domain.writers import Writer
@@ -63,19 +63,8 @@ def place_order(command: PlaceOrder, deps: IntakeDeps) -> PlacedOrder:
             raise
         if earlier.order.order_id != order.order_id:
             return earlier
-    deps.publisher.publish(_placed(order))
+    deps.publisher.publish(order_event(order))  # a log line and a metric; the outbox publishes
     return PlacedOrder(order, replayed=False)
-
-
-def _placed(order: Order) -> OrderPlaced:
-    return OrderPlaced(
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        at=order.created_at,
-        total=order.total,
-        currency=order.currency,
-        latency_ms=0,
-    )
 
 
 def _replay(command: PlaceOrder, repository: OrderRepository) -> PlacedOrder | None:

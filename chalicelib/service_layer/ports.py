@@ -6,9 +6,10 @@ test suite in tests/ runs against both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.events import OrderEvent
 from chalicelib.domain.models import Order, OrderLine, ShippingAddress
@@ -89,6 +90,27 @@ class ShippingGateway(Protocol):
 
 class EventPublisher(Protocol):
     def publish(self, event: OrderEvent) -> None: ...
+
+
+@dataclass(frozen=True)
+class BusEntry:
+    """One event on its way to the bus: its type, and its `detail` as JSON."""
+
+    event_id: str
+    order_id: str
+    detail_type: str
+    detail: str
+
+
+class EventBus(Protocol):
+    def put(self, entries: Sequence[BusEntry]) -> list[int]:
+        """Send up to 10 entries in one call; return the indexes of the entries the bus
+        refused. Raise DependencyUnavailable if the call as a whole failed."""
+
+
+class OrderImages(Protocol):
+    def order(self, image: dict[str, Any]) -> Order:
+        """The order stored in a stream record's image (DynamoDB JSON)."""
 
 
 class Ledger(Protocol):

@@ -11,7 +11,7 @@ from datetime import datetime
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.commands import ProcessOrder
-from chalicelib.domain.events import final_event
+from chalicelib.domain.events import order_event
 from chalicelib.domain.models import Order, OrderStatus
 from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import (
@@ -120,7 +120,7 @@ def _finish(
 ) -> Order:
     final = state_machine.transition(order, status, _now(deps), reason=reason, **changes)
     deps.repository.save(final, expected=order, written_by=Writer.PROCESSOR)
-    deps.publisher.publish(final_event(final))
+    deps.publisher.publish(order_event(final))
     return final
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.commands import ReconcileOrders
-from chalicelib.domain.events import final_event
+from chalicelib.domain.events import order_event
 from chalicelib.domain.models import Order, OrderStatus
 from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import DependencyUnavailable, GatewayUnavailable, StaleOrder
@@ -68,10 +68,10 @@ def _refund(failed: Order, deps: ProcessingDeps) -> bool:
     try:
         refund_id = deps.money.refund_any_charge(failed)
     except (GatewayUnavailable, DependencyUnavailable):
-        deps.publisher.publish(final_event(failed))  # FAILED is stored: announce it
+        deps.publisher.publish(order_event(failed))  # FAILED is stored: announce it
         return False
     settled = state_machine.amend(failed, to_iso(deps.clock()), refund_id=refund_id) if refund_id else failed
     if refund_id:
         deps.repository.save(settled, expected=failed, written_by=Writer.RECONCILE)
-    deps.publisher.publish(final_event(settled))
+    deps.publisher.publish(order_event(settled))
     return True

@@ -56,7 +56,8 @@ def test_an_unknown_token_is_rejected() -> None:
     rejected = w.process(order.order_id)
 
     assert rejected.status is S.REJECTED
-    assert "tok_mastercard" in (rejected.reason or "")
+    # The reason is shown to the customer and published: it names the problem, never the token.
+    assert "unknown payment token" in (rejected.reason or "") and "tok_mastercard" not in (rejected.reason or "")
     assert w.ledger.count("charge") == 0
 
 
