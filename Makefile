@@ -15,7 +15,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 PYTHON ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo python3.13 || \
 	(command -v pyenv >/dev/null 2>&1 && v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -1) && [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.13"))
 
-.PHONY: help venv run test check demo package reconcile bench bench-quick load cost clean
+.PHONY: help venv run token test check demo package reconcile bench bench-quick load cost clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,13 @@ venv: $(VENV)/.installed ## create .venv with Python 3.13 and the pinned require
 
 run: venv ## run the whole service locally (API on PORT, default 8000), no AWS account needed
 	$(PY) -m devstack.run --port $(PORT)
+
+# One line on stdout, the token, so TOKEN=$$(make -s token CUSTOMER=alice) works. TTL in
+# seconds (negative: already expired) and AUDIENCE are optional. PORT is checked only when
+# given; the stack is found through DEVSTACK_DIR (default .devstack).
+token: venv ## print a bearer token for the running stack: CUSTOMER=<id> [TTL=3600] [AUDIENCE=<aud>]
+	@$(PY) -m devstack.tokens --customer='$(CUSTOMER)' $(if $(TTL),--ttl='$(TTL)') $(if $(AUDIENCE),--audience='$(AUDIENCE)') \
+	  $(if $(filter-out file default,$(origin PORT)),--port='$(PORT)')
 
 test: venv ## run every test: unit, integration, end-to-end and deployment
 	$(PY) -m pytest
@@ -65,6 +72,9 @@ load: venv ## Locust load run against URL (default: the local stack, started if 
 
 cost: venv ## monthly cost and capacity at RPS orders per second
 	$(PY) -m ops.cost --rps $(RPS) --inputs benchmarks/results.json
+
+event-schemas: venv ## write the JSON Schemas of the order events into docs/events
+	$(PY) -m ops.event_schemas
 
 clean: ## remove build output and the venv
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

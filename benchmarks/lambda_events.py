@@ -10,7 +10,8 @@ from typing import Any
 from chalice.local import LambdaContext
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-bench/stream/2026-01-01T00:00:00.000"
-JSON_HEADERS = {"content-type": "application/json", "x-customer-id": "cust-bench"}
+JSON_HEADERS = {"content-type": "application/json"}
+BENCH_CUSTOMER = "cust-bench"
 
 
 def lambda_context(function_name: str = "orders-dev", memory_mb: int = 512) -> LambdaContext:
@@ -20,7 +21,9 @@ def lambda_context(function_name: str = "orders-dev", memory_mb: int = 512) -> L
 def api_event(
     method: str, path: str, resource: str, body: Any = None, headers: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """An API Gateway payload 1.0 proxy event; Chalice routes on requestContext.resourcePath."""
+    """An API Gateway payload 1.0 proxy event; Chalice routes on requestContext.resourcePath.
+    The caller is as the HTTP API's JWT authorizer hands it on: verified claims in
+    requestContext.authorizer.claims (the authorizer's own cost is not the function's)."""
     headers = {**JSON_HEADERS, **(headers or {})}
     return {
         "version": "1.0",
@@ -42,6 +45,7 @@ def api_event(
             "requestId": "bench-request",
             "stage": "$default",
             "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "authorizer": {"claims": {"sub": BENCH_CUSTOMER}, "scopes": None},
             "requestTimeEpoch": int(time.time() * 1000),
         },
         "body": None if body is None else json.dumps(body),

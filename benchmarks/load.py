@@ -5,7 +5,11 @@ server timestamps, plus a polled share as a client sees it), and, on a local sta
 requests each order costs and the ceiling they imply. Writes benchmarks/load-results.json
 and benchmarks/load.png.
 
-Usage: python -m benchmarks.load [--url URL] [--rate N] [--duration S] [--new-stack]"""
+Every request carries a bearer token. On a local stack the run signs one per user with the
+stack's issuer (as `make token` does); for any other URL, give one with --token (or TOKEN),
+and every user is that one customer.
+
+Usage: python -m benchmarks.load [--url URL] [--token T] [--rate N] [--duration S] [--new-stack]"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,20 +32,41 @@ import psutil  # type: ignore[import-untyped]
 from benchmarks import load_orders, load_report
 from benchmarks.common import ROOT
 from benchmarks.load_stack import MotoRecorder, Target, cpu_seconds, target
+from devstack.client import subject_of
+from devstack.tokens import NoStack, StackIssuer
 
 LOCUST = ROOT / ".venv" / "bin" / "locust"
 RESULTS, PLOT = ROOT / "benchmarks" / "load-results.json", ROOT / "benchmarks" / "load.png"
 MOTO_CPU_MS_PER_REQUEST, CORES = 5.0, 2  # the issue's figure for moto on this kind of machine
 SETTLE_TIMEOUT_S = 180.0
+TOKEN_TTL_S = 6 * 3600  # outlasts any load run and its settling
 LOAD_TOOL_OPERATIONS = {"Query"}  # GET /orders: only the load tool's read-back uses it
 
 
-def run_locust(url: str, args: argparse.Namespace, scratch: Path) -> tuple[dict[str, Any], float]:
+def load_tokens(where: Target, args: argparse.Namespace) -> dict[str, str]:
+    """customer id -> bearer token: the given token, or one per user signed by the local stack."""
+    if args.token:
+        return {subject_of(args.token) or "the token's subject": args.token}
+    if where.state_dir is None:
+        raise SystemExit(f"load: {where.url} is not the local stack; pass a bearer token with --token or TOKEN=")
+    try:
+        issuer = StackIssuer.find(where.state_dir).local_issuer()
+    except NoStack as error:
+        raise SystemExit(f"load: {error}") from None
+    customers = [f"load-{uuid.uuid4().hex[:12]}" for _ in range(max(1, args.rate))]
+    return {customer: issuer.mint(customer, ttl_s=TOKEN_TTL_S) for customer in customers}
+
+
+def run_locust(
+    url: str, args: argparse.Namespace, scratch: Path, tokens: dict[str, str]
+) -> tuple[dict[str, Any], float]:
     """Run Locust to the end of its shape; return its samples and its CPU seconds."""
     samples = scratch / "samples.json"
+    (scratch / "tokens.json").write_text(json.dumps(tokens))  # scratch is a private temporary directory
     settings = {"RATE": args.rate, "DURATION": args.duration, "RAMP": args.ramp, "POLL_SHARE": args.poll_share}
     env = {**os.environ, **{f"LOAD_{name}": str(value) for name, value in settings.items()}}
     env |= {"LOAD_DOWN_SHARE": str(args.down_share), "LOAD_SAMPLES": str(samples)}
+    env["LOAD_TOKENS"] = str(scratch / "tokens.json")
     argv = [str(LOCUST), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless", "--host", url]
     argv += ["--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING"]
     cpu = 0.0
@@ -91,6 +117,7 @@ def main() -> None:
     parser.add_argument("--poll-share", type=float, default=0.1, help="share of orders polled until final")
     parser.add_argument("--down-share", type=float, default=0.0, help="share of orders whose provider is down")
     parser.add_argument("--new-stack", action="store_true", help="start a fresh local stack even if one runs")
+    parser.add_argument("--token", default=os.environ.get("TOKEN") or None, help="bearer token (default: minted)")
     args = parser.parse_args()
     args.ramp = args.duration / 4 if args.ramp is None else args.ramp
     if args.url and not reachable(args.url):
@@ -99,9 +126,11 @@ def main() -> None:
         recorder = MotoRecorder(where.aws_endpoint) if where.records_aws_calls and where.aws_endpoint else None
         if recorder:
             recorder.start()
+        tokens = load_tokens(where, args)
         cpu_before, started = cpu_seconds(where.pids), time.time()
-        samples, locust_cpu = run_locust(where.url, args, Path(scratch))
-        orders = load_orders.settle(where.url, samples["customers"], SETTLE_TIMEOUT_S)
+        samples, locust_cpu = run_locust(where.url, args, Path(scratch), tokens)
+        used = {customer: tokens[customer] for customer in samples["customers"]}
+        orders = load_orders.settle(where.url, used, SETTLE_TIMEOUT_S)
         cpu = {role: s - cpu_before.get(role, 0.0) for role, s in cpu_seconds(where.pids).items()}
         aws = recorder.stop() if recorder else None
     write_results(args, where, samples, orders, started, cpu | {"locust": locust_cpu}, aws)

@@ -18,8 +18,8 @@ FINAL = {"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"}
 Order = dict[str, Any]
 
 
-def _get(url: str, customer: str) -> Any:
-    request = urllib.request.Request(url, headers={"X-Customer-Id": customer})
+def _get(url: str, token: str) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -35,13 +35,14 @@ def server_latency_ms(order: Order) -> float | None:
     return (_epoch(history[-1]["at"]) - _epoch(history[0]["at"])) * 1000
 
 
-def list_orders(url: str, customers: list[str]) -> list[Order]:
+def list_orders(url: str, tokens: dict[str, str]) -> list[Order]:
+    """Every order of the load's customers, each listed with that customer's token."""
     orders: list[Order] = []
-    for customer in customers:
+    for token in tokens.values():
         cursor = None
         while True:
             query = urllib.parse.urlencode({"limit": 100, **({"cursor": cursor} if cursor else {})})
-            page = _get(f"{url}/orders?{query}", customer)
+            page = _get(f"{url}/orders?{query}", token)
             orders.extend(page["orders"])
             cursor = page.get("next_cursor")
             if not cursor:
@@ -49,11 +50,12 @@ def list_orders(url: str, customers: list[str]) -> list[Order]:
     return orders
 
 
-def settle(url: str, customers: list[str], timeout_s: float) -> list[Order]:
-    """Every order the run placed, once all are final (or the timeout passes)."""
+def settle(url: str, tokens: dict[str, str], timeout_s: float) -> list[Order]:
+    """Every order the run placed (tokens: customer -> bearer token), once all are final
+    (or the timeout passes)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        orders = list_orders(url, customers)
+        orders = list_orders(url, tokens)
         if all(order["status"] in FINAL for order in orders) or time.monotonic() > deadline:
             return orders
         time.sleep(1.0)

@@ -34,6 +34,7 @@ class Target:
     pids: dict[str, int] = field(default_factory=dict)  # local stack processes by role
     records_aws_calls: bool = False  # moto's recorder writes to a file this run chose
     origin: str = ""
+    state_dir: Path | None = None  # a local stack's state: its issuer signs the load's tokens
 
 
 def healthy(url: str) -> bool:
@@ -52,19 +53,21 @@ def _running_stack(state_dir: Path = STATE_DIR) -> dict[str, Any] | None:
     return None
 
 
-def _target_from(state: dict[str, Any], origin: str, records: bool) -> Target:
+def _target_from(state: dict[str, Any], origin: str, records: bool, state_dir: Path) -> Target:
     pids = {role: int(pid) for role, pid in state.get("pids", {}).items() if role != "run"}
-    return Target(state["api_url"], state.get("aws_endpoint"), pids, records, origin)
+    return Target(state["api_url"], state.get("aws_endpoint"), pids, records, origin, state_dir)
 
 
 @contextlib.contextmanager
 def target(url: str | None, scratch: Path, new_stack: bool = False) -> Iterator[Target]:
     if url:
-        yield Target(url.rstrip("/"), origin="given URL")
+        running = _running_stack()
+        local = running is not None and running["api_url"] == url.rstrip("/")
+        yield Target(url.rstrip("/"), origin="given URL", state_dir=STATE_DIR if local else None)
         return
     state = None if new_stack else _running_stack()
     if state is not None:
-        yield _target_from(state, "local stack already running (left running)", records=False)
+        yield _target_from(state, "local stack already running (left running)", False, STATE_DIR)
         return
     if importlib.util.find_spec("devstack.run") is None:
         raise SystemExit("no local stack running and devstack.run is missing: start one or pass --url")
@@ -80,7 +83,7 @@ def target(url: str | None, scratch: Path, new_stack: bool = False) -> Iterator[
                 tail = (scratch / "devstack.log").read_text(errors="replace")[-2000:]
                 raise SystemExit(f"the local stack did not start (exit code {stack.poll()}):\n{tail}")
             time.sleep(0.2)
-        yield _target_from(state, "local stack started for this run (stopped after)", records=True)
+        yield _target_from(state, "local stack started for this run (stopped after)", True, state_dir)
     finally:
         stop_all([stack], grace_s=20)  # devstack.run stops its children on SIGTERM
 

@@ -1,11 +1,14 @@
 """Locust user for `make load`: each user is one customer placing one order a second (so
 users = orders/s); the shape ramps users up to LOAD_RATE and holds them until
 LOAD_DURATION; a share of orders (LOAD_POLL_SHARE) is polled until final, as a client
-would, with backoff. Every request, every polled order and every customer id go to
-LOAD_SAMPLES as JSON when Locust quits; benchmarks/load.py reads them."""
+would, with backoff. Each user sends the bearer token of one customer from LOAD_TOKENS, a
+JSON file {customer id: token} that benchmarks/load.py writes (users take them in turn).
+Every request, every polled order and every customer id go to LOAD_SAMPLES as JSON when
+Locust quits; benchmarks/load.py reads them."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -27,6 +30,8 @@ FINAL = {"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"}
 requests_seen: list[list[Any]] = []  # [start epoch s, request type, name, ms, ok]
 orders_sampled: dict[str, dict[str, Any]] = {}  # order id -> posted_at, client_ms, status
 customers: set[str] = set()
+TOKENS: list[tuple[str, str]] = list(json.loads(Path(os.environ["LOAD_TOKENS"]).read_text()).items())
+_next_token = itertools.cycle(TOKENS)
 
 
 @events.request.add_listener  # type: ignore[untyped-decorator]
@@ -66,9 +71,9 @@ class OrderingCustomer(HttpUser):
     wait_time = constant_throughput(1.0)
 
     def on_start(self) -> None:
-        customer = f"load-{random.randrange(10**9)}"
+        customer, token = next(_next_token)
         customers.add(customer)
-        self.headers = {"Content-Type": "application/json", "X-Customer-Id": customer}
+        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
     @task
     def place_order(self) -> None:

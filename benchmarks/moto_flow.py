@@ -26,10 +26,11 @@ from chalicelib.event_filter import matches  # noqa: E402
 from chalicelib.resources import load_resources  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 from devstack.provision import create_table  # noqa: E402
+from tests.support.auth import bearer, verify_tokens  # noqa: E402
 from tests.support.orders import order_body  # noqa: E402
 from tests.support.stream_events import lambda_event, read_stream  # noqa: E402
 
-HEADERS = {"Content-Type": "application/json", "X-Customer-Id": "cust-bench"}
+HEADERS = {"Content-Type": "application/json", **bearer("cust-bench")}
 Record = dict[str, Any]
 
 
@@ -60,7 +61,7 @@ class MotoFlow:
         settings = Settings(orders_table=TABLE_NAME, gateway_retry_base_ms=0)
         self.container = bootstrap.build_container(settings, self.client)
         bootstrap.use_container(self.container)
-        self._http = Client(app.app, project_dir=str(ROOT))
+        self._http = verify_tokens(Client(app.app, project_dir=str(ROOT)), app.app)  # API Gateway's JWT check
         return self
 
     def __exit__(

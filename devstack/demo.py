@@ -2,7 +2,10 @@
 move to its final state, then a summary table. Exits 1 if any order is not final
 within the timeout, or if the replayed Idempotency-Key created a second order.
 
-Usage: python -m devstack.demo [--url http://127.0.0.1:8000] [--timeout 30]
+It signs a token for a new demo customer with the running stack's issuer (found through
+DEVSTACK_DIR, default .devstack), as `make token` does; or give it one with --token.
+
+Usage: python -m devstack.demo [--url http://127.0.0.1:8000] [--timeout 30] [--token T]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from devstack.client import OrdersClient
 from devstack.demo_view import DemoOrder, ProgressView, summary_table
+from devstack.tokens import NoStack
 from tests.support.orders import order_body
 
 MIX = [
@@ -98,12 +102,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds for every order to become final")
+    parser.add_argument("--token", help="a bearer token (default: one for a new customer, from the local stack)")
     args = parser.parse_args(argv)
-    client = OrdersClient(args.url, f"demo-{uuid.uuid4().hex[:8]}")
     try:
-        client.call("GET", "/health")
+        OrdersClient(args.url).call("GET", "/health")
     except OSError as error:
         print(f"demo: cannot reach {args.url} ({error}); start the stack first with `make run`", file=sys.stderr)
+        return 1
+    try:
+        client = (
+            OrdersClient(args.url, token=args.token)
+            if args.token
+            else OrdersClient(args.url, f"demo-{uuid.uuid4().hex[:8]}")
+        )
+    except NoStack as error:
+        print(f"demo: {error}", file=sys.stderr)
         return 1
     print(f"demo: placing orders as customer {client.customer_id} at {args.url}")
     orders, replay_ok = place_all(client)

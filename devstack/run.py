@@ -1,9 +1,11 @@
 """`make run`: the whole service on this machine, no AWS account needed.
 
 Starts, in the foreground: a moto server as the local AWS (DynamoDB, Streams, SQS),
-the table, stream and DLQ from chalicelib/resources.json, the API through Chalice's
-local gateway, and a stream worker that invokes the real stream handler. Ctrl-C or
+the table, stream and DLQ from chalicelib/resources.json, a local OIDC issuer (a new
+RSA key each start), the API through Chalice's local gateway with API Gateway's JWT
+check in front, and a stream worker that invokes the real stream handler. Ctrl-C or
 SIGTERM stops all of it. No terminal needed: it also runs in the background.
+`make token CUSTOMER=<id>` prints a bearer token for it.
 
 Usage: python -m devstack.run [--port 8000]
 Environment: PORT (API port), MOTO_PORT (default: a free port), DEVSTACK_DIR (state
@@ -61,22 +63,28 @@ def banner(stack: Stack, seconds: float) -> str:
 
     body = json.dumps(VALID_ORDER, separators=(",", ":"))
     url = stack.api_url
+    assert stack.issuer is not None
+    where = f" PORT={stack.api_port}" if stack.api_port != 8000 else ""
+    if stack.state_dir != (PROJECT_DIR / ".devstack").resolve():
+        where += f" DEVSTACK_DIR={stack.state_dir}"
     return f"""
 orders local stack ready in {seconds:.1f} s
   API             {url}
   local AWS       {stack.endpoint}  (moto: DynamoDB + Streams, SQS)
   table           {TABLE_NAME}, stream {stack.info["stream_arn"]}
   dead letters    {stack.info["dlq_url"]}
-  stack details   {stack.state_dir / "stack.json"}  (URLs and process ids)
+  token issuer    {stack.issuer.url}  (audience {stack.issuer.audience}; make token CUSTOMER=<id>)
+  stack details   {stack.state_dir / "stack.json"}  (URLs, issuer and process ids)
 
 Where the data lives: in the moto server's memory only. Stopping the stack deletes
 every order; nothing is written to disk.
 
-Try it:
-  id=$(curl -s -X POST {url}/orders -H 'Content-Type: application/json' -H 'X-Customer-Id: alice' \\
+Try it (every order route needs a bearer token from this stack's issuer):
+  TOKEN=$(make -s token CUSTOMER=alice{where})
+  id=$(curl -s -X POST {url}/orders -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d '{body}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["order_id"])')
-  curl -s {url}/orders/$id -H 'X-Customer-Id: alice'
-Or post a mix of orders and watch them settle: make demo PORT={stack.api_port}
+  curl -s {url}/orders/$id -H "Authorization: Bearer $TOKEN"
+Or post a mix of orders and watch them settle: make demo{where}
 Stop with Ctrl-C.
 """.rstrip()
 

@@ -1,5 +1,6 @@
 """Starts, watches and stops the three processes of the local stack: the moto server,
-the API (`chalice local`'s gateway) and the stream worker. Nothing is left running:
+the API (`chalice local`'s gateway) and the stream worker; and, as a thread of this
+process, the local OIDC issuer whose tokens the API checks. Nothing is left running:
 every child leads its own process group, and `stop` ends each group."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from devstack import processes
 from devstack.environment import local_aws_environment, stage_environment
+from devstack.issuer_server import IssuerServer
 
 TABLE_NAME = "orders-dev"
 DLQ_NAME = "orders-dev-process-orders-dlq"
@@ -38,6 +40,7 @@ class Stack:
     stopping: threading.Event = field(default_factory=threading.Event)
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    issuer: IssuerServer | None = None  # the local OIDC issuer, a thread of this process
 
     @property
     def endpoint(self) -> str:
@@ -54,7 +57,10 @@ class Stack:
         python = sys.executable
         with (self.state_dir / "moto.log").open("wb") as moto_log:  # the child keeps its own handle
             self._spawn("moto", [python, "-m", "devstack.moto_server", "--port", str(self.moto_port)], moto_log)
-        self._spawn("api", [python, "-m", "devstack.api_server", "--port", str(self.api_port), "--stage", STAGE])
+        self.issuer = IssuerServer(self.state_dir)  # its port first: the API is told its URL
+        api = ["--port", str(self.api_port), "--stage", STAGE, "--issuer", self.issuer.url]
+        self._spawn("api", [python, "-m", "devstack.api_server", *api, "--audience", self.issuer.audience])
+        self.issuer.start()  # makes the key while the API starts
         self._wait("the moto server", lambda: processes.accepts_connections(self.moto_port), "moto")
         from devstack.provision import provision_stack
 
@@ -107,6 +113,7 @@ class Stack:
             "region": self.env["AWS_DEFAULT_REGION"],
             "table": TABLE_NAME,
             **self.info,
+            "issuer": self.issuer.state() if self.issuer else None,
             "pids": {"run": os.getpid(), **{name: child.pid for name, child in self.children.items()}},
         }
         path = self.state_dir / "stack.json"
@@ -137,5 +144,7 @@ class Stack:
         worker = [self.children["worker"]] if "worker" in self.children else []
         processes.stop_all(worker)
         processes.stop_all([child for name, child in self.children.items() if name != "worker"])
+        if self.issuer:
+            self.issuer.stop()  # and its key file
         (self.state_dir / "stack.json").unlink(missing_ok=True)
         (self.state_dir / "worker.ready").unlink(missing_ok=True)

@@ -34,6 +34,7 @@ class TokenPolicy:
     issuer: str
     audiences: tuple[str, ...]
     jwks: Callable[[], Jwks]  # fetched (and cached) by the caller
+    refresh: Callable[[], Jwks] | None = None  # fetches again when a token names an unknown kid
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -52,7 +53,7 @@ def verify(token: str, policy: TokenPolicy) -> dict[str, Any]:
         raise TokenRejected("the token is not a well-formed JWT") from None
     if header.get("alg") not in ALLOWED_ALGORITHMS:
         raise TokenRejected(f"the token's alg {header.get('alg')!r} is not allowed; only RS256 is")
-    key = _signing_key(header.get("kid"), policy.jwks())
+    key = _signing_key(header.get("kid"), policy)
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -78,11 +79,27 @@ def verify(token: str, policy: TokenPolicy) -> dict[str, Any]:
     return claims
 
 
-def _signing_key(kid: object, jwks: Jwks) -> Any:
+def _signing_key(kid: object, policy: TokenPolicy) -> Any:
+    """The key the token's kid names; as API Gateway does, the key set is fetched again
+    once when the kid is unknown, in case the issuer rotated its keys."""
+    if not isinstance(kid, str) or not kid:
+        raise TokenRejected("the token has no kid naming one of the issuer's keys")
+    jwk = _find(kid, policy.jwks())
+    if jwk is None and policy.refresh is not None:
+        jwk = _find(kid, policy.refresh())
+    if jwk is None:
+        raise TokenRejected("the token's kid is not in the issuer's key set")
+    try:
+        return jwt.PyJWK(jwk, algorithm="RS256").key
+    except jwt.PyJWTError:
+        raise TokenRejected("the issuer's key for the token's kid is not an RS256 key") from None
+
+
+def _find(kid: str, jwks: Jwks) -> dict[str, Any] | None:
     for jwk in jwks.get("keys", []):
-        if jwk.get("kid") == kid and kid is not None:
-            return jwt.PyJWK(jwk, algorithm="RS256").key
-    raise TokenRejected("the token's kid is not in the issuer's key set")
+        if isinstance(jwk, dict) and jwk.get("kid") == kid:
+            return jwk
+    return None
 
 
 def _check_audience(claims: dict[str, Any], audiences: tuple[str, ...]) -> None:

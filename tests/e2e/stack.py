@@ -17,6 +17,7 @@ from typing import Any
 
 from devstack.client import OrdersClient
 from devstack.processes import free_port
+from devstack.tokens import StackIssuer
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FINAL = {"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"}
@@ -40,7 +41,11 @@ class RunningStack:
         return str(self.state()["api_url"])
 
     def client(self, customer_id: str) -> OrdersClient:
-        return OrdersClient(self.api_url, customer_id)
+        """A client with a token for `customer_id`, signed by the stack's own issuer."""
+        return OrdersClient(self.api_url, customer_id, state_dir=self.state_dir)
+
+    def issuer(self) -> StackIssuer:
+        return StackIssuer.find(self.state_dir)
 
     def aws(self, service: str) -> Any:
         import boto3
@@ -86,7 +91,8 @@ def start_stack(state_dir: Path, extra_env: dict[str, str] | None = None, timeou
         )
     stack = RunningStack(process, state_dir, log_path)
     try:
-        while not (state_dir / "stack.json").exists():
+        # stack.json says the stack is ready; the banner follows it: wait for both.
+        while not (state_dir / "stack.json").exists() or "Stop with Ctrl-C." not in stack.output():
             if process.poll() is not None:
                 raise RuntimeError(f"the stack exited with {process.returncode}:\n{stack.output()}")
             if time.monotonic() - started > timeout_s:

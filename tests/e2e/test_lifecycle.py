@@ -76,11 +76,15 @@ def test_a_signal_stops_every_process_of_the_stack(signum: int, tmp_path: Path) 
         assert all(alive(pid) for pid in pids)
         assert "Where the data lives: in the moto server's memory only" in stack.output()
         assert f"curl -s -X POST {state['api_url']}/orders" in stack.output()
+        assert f"token issuer    {state['issuer']['url']}" in stack.output()
+        assert (tmp_path / "issuer-key.pem").exists()
     finally:
         code, survivors = stop_stack(stack, signum)
     assert code == 0, stack.output()
     assert survivors == [], "no process is left behind"
     assert [pid for pid in pids if alive(pid)] == []
     assert not (tmp_path / "stack.json").exists()
+    assert not (tmp_path / "issuer-key.pem").exists(), "the issuer's key goes with the stack"
     assert nothing_listens_on(int(state["api_url"].rsplit(":", 1)[1]))
+    assert nothing_listens_on(int(state["issuer"]["url"].rsplit(":", 1)[1]))
     assert nothing_listens_on(int(state["aws_endpoint"].rsplit(":", 1)[1]))

@@ -75,4 +75,3 @@ def bad_tokens(issuer: LocalIssuer) -> dict[str, BadToken]:
         "alg-none": ("Bearer " + alg_none(issuer), "alg", True),
         "hs256-public-key": ("Bearer " + hs256_with_the_public_key(issuer), "alg", True),
     }
-
