@@ -40,6 +40,7 @@ from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalic
 from devstack.gateway_auth import VerifyingGateway
 from devstack.identity import DEFAULT_AUDIENCE
 from devstack.issuer_keys import IssuerKeys
+from devstack.methods import MethodAnswers
 from devstack.token_check import TokenPolicy
 from devstack.tokens import NoStack, StackIssuer
 
@@ -60,7 +61,7 @@ class SerialisedGateway(VerifyingGateway):
             return super().handle_request(method, path, headers, body)
 
 
-class VerifyingRequestHandler(ChaliceRequestHandler):
+class VerifyingRequestHandler(MethodAnswers, ChaliceRequestHandler):
     """Chalice's request handler with a gateway that checks tokens (serialised or not)."""
 
     def __init__(

@@ -25,6 +25,22 @@ class TokenRefused(LocalGatewayException):
     CODE = 401
 
 
+class MethodNotAllowed(LocalGatewayException):
+    CODE = 405
+
+
+def not_allowed(method: str, allowed: list[str]) -> MethodNotAllowed:
+    document = {
+        "type": TYPE_BASE + "method-not-allowed",
+        "title": "Method not allowed",
+        "status": 405,
+        "detail": f"{method} is not allowed here; use {', '.join(allowed)}",
+        "errors": [],
+    }
+    headers = {"Content-Type": PROBLEM_JSON, "Allow": ", ".join(allowed)}
+    return MethodNotAllowed(headers, json.dumps(document).encode())
+
+
 def refusal(error: TokenRejected) -> TokenRefused:
     challenge = 'Bearer error="invalid_token"' if error.token_sent else "Bearer"
     document = {
@@ -32,6 +48,7 @@ def refusal(error: TokenRejected) -> TokenRefused:
         "title": "Who are you?",
         "status": 401,
         "detail": error.reason,
+        "errors": [],
     }
     headers = {"Content-Type": PROBLEM_JSON, "WWW-Authenticate": challenge}
     return TokenRefused(headers, json.dumps(document).encode())
@@ -50,6 +67,9 @@ class VerifyingGateway(LocalGateway):
         event = super()._generate_lambda_event(method, path, headers, body)
         context = event["requestContext"]
         context.pop("authorizer", None)  # only this gateway may say who the caller is
+        declared = self._app_object.routes[context["resourcePath"]]
+        if method.upper() not in declared:  # routed before any token check, as API Gateway does
+            raise not_allowed(method.upper(), sorted({*declared, "OPTIONS"}))
         if f"{method.upper()} {context['resourcePath']}" in self._public:
             return event
         lowered = {name.lower(): value for name, value in headers.items()}

@@ -21,7 +21,9 @@ def decode_cursor(cursor: str) -> str:
     except (ValueError, UnicodeDecodeError):
         decoded = ""
     order_id = decoded.removeprefix(_CURSOR_PREFIX)
-    if not decoded.startswith(_CURSOR_PREFIX) or not is_order_id(order_id):
+    # base64 decoding skips characters outside its alphabet and tolerates padding, so a
+    # tampered cursor can decode to a valid one: only the exact encoding is accepted.
+    if not decoded.startswith(_CURSOR_PREFIX) or not is_order_id(order_id) or encode_cursor(order_id) != cursor:
         raise MalformedInput("Malformed cursor", [field_error("cursor", "pass back a next_cursor unchanged")])
     return order_id
 

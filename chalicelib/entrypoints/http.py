@@ -8,6 +8,7 @@ import re
 
 from chalice.app import Request, Response
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from chalicelib.domain.commands import CancelOrder, GetOrder, ListOrders, PlaceOrder
 from chalicelib.domain.ids import is_order_id
@@ -81,7 +82,8 @@ def _json_body(request: Request, max_body_bytes: int) -> bytes:
 
 
 def _invalid(error: ValidationError) -> InvalidInput:
-    problems = [field_error(_field_name(detail["loc"]), detail["msg"]) for detail in error.errors(include_url=False)]
+    details = _real_problems(error.errors(include_url=False))
+    problems = [field_error("", detail["msg"], detail["loc"]) for detail in details]
     kinds = {detail["type"] for detail in error.errors()}
     if "json_invalid" in kinds:
         return MalformedInput("Malformed JSON", problems)
@@ -90,13 +92,14 @@ def _invalid(error: ValidationError) -> InvalidInput:
     return InvalidInput("The order is invalid", problems)
 
 
-def _field_name(location: tuple[int | str, ...]) -> str:
-    if not location:
-        return "body"
-    name = ""
-    for part in location:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name
+def _real_problems(details: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop a list's "too short" when its items failed: pydantic counts only the items
+    that validated, so one bad item in a list of one also reports an empty list."""
+
+    def inside(outer: tuple[int | str, ...]) -> bool:
+        return any(len(d["loc"]) > len(outer) and d["loc"][: len(outer)] == outer for d in details)
+
+    return [detail for detail in details if not (detail["type"] == "too_short" and inside(detail["loc"]))]
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -134,8 +137,8 @@ def list_orders_query(request: Request, customer: str) -> ListOrders:
     # ASCII digits only: int() would also take "²" and " 7".
     if not _LIMIT_DIGITS.fullmatch(limit) or not MIN_PAGE_SIZE <= int(limit) <= MAX_PAGE_SIZE:
         raise MalformedInput("Invalid limit", [field_error("limit", _LIMIT_RULE)])
-    cursor = params.get("cursor")
-    return ListOrders(customer_id=customer, limit=int(limit), after_order_id=decode_cursor(cursor) if cursor else None)
+    after = decode_cursor(params["cursor"]) if "cursor" in params else None  # an empty cursor is malformed too
+    return ListOrders(customer_id=customer, limit=int(limit), after_order_id=after)
 
 
 def order_body(order: Order) -> dict[str, object]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from chalice.app import Response
@@ -34,9 +36,9 @@ def problem(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
+    # Every problem document has the same members: `errors` is there, empty if need be.
     document: dict[str, Any] = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail}
-    if errors:
-        document["errors"] = errors
+    document["errors"] = errors or []
     document.update(extensions)
     return Response(
         body=json.dumps(document),
@@ -51,9 +53,33 @@ def problem_type(kind: str) -> dict[str, str] | None:
     return {"type": TYPE_BASE + kind, "description": description} if description else None
 
 
-def field_error(field: str, detail: str) -> dict[str, str]:
-    pointer = "/" + field.replace("[", "/").replace("]", "").replace(".", "/") if field else ""
-    return {"field": field, "pointer": "#" + pointer, "detail": detail}
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """A readable path: items[0].quantity; a key that is empty or not a plain name is
+    quoted, as in ["a/b~c"] or [""], so every key is named unambiguously."""
+    name = ""
+    for part in location:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif _PLAIN_NAME.fullmatch(part):
+            name += f".{part}" if name else part
+        else:
+            name += f"[{json.dumps(part)}]"
+    return name or "body"
+
+
+def json_pointer(location: Sequence[int | str]) -> str:
+    """An RFC 6901 pointer in URI fragment form: ~ and / escaped, "" a key of its own."""
+    return "#" + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
+
+
+def field_error(field: str, detail: str, location: Sequence[int | str] | None = None) -> dict[str, str]:
+    """`field` names a header or parameter; body fields pass their `location` instead."""
+    if location is not None:
+        return {"field": field_path(location), "pointer": json_pointer(location), "detail": detail}
+    return {"field": field, "pointer": json_pointer((field,)), "detail": detail}
 
 
 def as_problem(response: Response) -> Response:

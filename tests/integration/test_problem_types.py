@@ -43,3 +43,21 @@ def test_an_unknown_problem_type_is_a_404_problem(api: Any) -> None:
     response = api.http.get("/problems/no-such-kind")
     assert response.status_code == 404
     assert json.loads(response.body)["type"] == TYPE_BASE + "not-found"
+
+
+@pytest.mark.parametrize("path", ["/health", "/problems/internal", "/orders"])
+def test_a_body_less_get_ignores_its_content_type(api: Any, path: str) -> None:
+    headers = {"Content-Type": "multipart/form-data; boundary=x", "Authorization": authorization("cust-42")}
+    assert api.http.get(path, headers=headers).status_code == 200
+
+
+def test_every_problem_document_has_the_same_members(api: Any) -> None:
+    token = {"Authorization": authorization("cust-42")}
+    answers = [
+        api.http.get("/orders/nope", headers=token),  # 400 with errors
+        api.http.get("/orders/01J00000000000000000000000", headers=token),  # 404 without
+        api.http.post("/orders", headers=token | {"Content-Type": "text/plain"}, body="x"),  # 415
+        api.http.get("/problems/no-such-kind"),  # 404
+    ]
+    members = [set(json.loads(answer.body)) for answer in answers]
+    assert all(m >= {"type", "title", "status", "detail", "errors"} for m in members), members
