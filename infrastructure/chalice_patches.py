@@ -9,6 +9,7 @@ override as a separate, partial resource.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from chalicelib.resources import Resources
@@ -18,6 +19,18 @@ FUNCTIONS = ("api_handler", "process_orders")
 STREAM_MAPPING = "process_orders-dynamodb-event-source"
 _REST_RESOURCES = ("aws_api_gateway_rest_api.rest_api", "aws_api_gateway_deployment.rest_api")
 _REST_COUNT = '${var.api_type == "rest" ? 1 : 0}'
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
+REST_AUTHORIZER = "cognito"  # the authorizer API Gateway creates from the swagger body
+REST_AUTHORIZER_DEFINITION = {
+    "type": "apiKey",
+    "name": "Authorization",
+    "in": "header",
+    "x-amazon-apigateway-authtype": "cognito_user_pools",
+    "x-amazon-apigateway-authorizer": {
+        "type": "cognito_user_pools",
+        "providerARNs": ["${local.rest_api_user_pool_arn}"],  # auth.tf; the REST API refuses other issuers
+    },
+}
 
 LAMBDA_SKIPS = [
     "checkov:skip=CKV_AWS_50:X-Ray is off: $5 per million traces; logs carry the request and order ids.",
@@ -118,8 +131,31 @@ def patches(resources: Resources, app_name: str) -> dict[str, Any]:
     }
 
 
+def with_authorizer(swagger_text: str, public_routes: list[str]) -> str:
+    """Chalice's REST API swagger with a Cognito user pool authorizer on every operation
+    but the public ones: the form Chalice itself writes for a CognitoUserPoolAuthorizer.
+    It puts the verified claims at requestContext.authorizer.claims, as the HTTP API does."""
+    swagger = json.loads(swagger_text)
+    operations = {
+        f"{method.upper()} {path}": operation
+        for path, methods in swagger["paths"].items()
+        for method, operation in methods.items()
+        if method in _HTTP_METHODS
+    }
+    unknown = sorted(set(public_routes) - set(operations))
+    if unknown:
+        raise ValueError(f"public routes missing from Chalice's REST API: {unknown}")
+    for route, operation in operations.items():
+        if route not in public_routes:
+            operation["security"] = [{REST_AUTHORIZER: []}]
+    swagger["securityDefinitions"] = {REST_AUTHORIZER: REST_AUTHORIZER_DEFINITION}
+    return json.dumps(swagger)
+
+
 def patch(chalice: dict[str, Any], resources: Resources, app_name: str) -> dict[str, Any]:
     patched: dict[str, Any] = merge(chalice, patches(resources, app_name))
+    swagger = patched["locals"]["chalice_api_swagger"]
+    patched["locals"]["chalice_api_swagger"] = with_authorizer(swagger, resources.api.public_routes)
     if not patched["data"]:
         del patched["data"]
     for reference in _REST_RESOURCES:  # counted now: address the single instance

@@ -54,15 +54,43 @@ def _the_app() -> Chalice:
     return app.app
 
 
+def public_route_keys(public_routes: list[str], routes: list[str]) -> list[str]:
+    """The routes served without a token (resources.json api.public_routes); each must be
+    a route of the app, so a typo or a renamed route fails the package step loudly."""
+    unknown = sorted(set(public_routes) - set(routes))
+    if unknown:
+        raise ValueError(f"api.public_routes in resources.json names no route of the app: {unknown}")
+    return sorted(set(public_routes))
+
+
 def generated_locals(chalice: dict[str, Any], app_name: str) -> dict[str, Any]:
     resources = load_resources()
+    routes = route_keys(_the_app())
     return {
         "orders_table": resources.table.model_dump(),
         "stream_mapping": resources.stream_mapping.model_dump(),
         "dead_letter_queue": resources.dead_letter_queue.model_dump(),
         "function_names": chalice_patches.function_names(chalice, app_name),
-        "chalice_routes": route_keys(_the_app()),
+        "chalice_routes": routes,
+        "public_routes": public_route_keys(resources.api.public_routes, routes),
     }
+
+
+def moved_public_routes(public_routes: list[str]) -> str:
+    """Before the JWT authorizer every route was aws_apigatewayv2_route.chalice; the public
+    ones now live in .public. A moved block per route keeps a deployed stack's routes in
+    place (a destroy and a create of the same route key would race into a conflict)."""
+    blocks = [
+        hcl.block(
+            ["moved"],
+            {
+                "from": f"${{aws_apigatewayv2_route.chalice[{json.dumps(route)}]}}",
+                "to": f"${{aws_apigatewayv2_route.public[{json.dumps(route)}]}}",
+            },
+        )
+        for route in public_routes
+    ]
+    return "".join("\n" + "\n".join(lines) + "\n" for lines in blocks)
 
 
 def _clean(root: Path) -> None:
@@ -83,9 +111,11 @@ def build_terraform(root: Path) -> Path:
     patched = chalice_patches.patch(chalice, load_resources(), app_name)
     header = "# Written by `make package` from Chalice's chalice.tf.json; edit infrastructure/, not this file.\n\n"
     (root / "chalice.tf").write_text(header + hcl.document(patched))
+    generated = generated_locals(chalice, app_name)
     (root / "generated.tf").write_text(
         "# Written by `make package` from chalicelib/resources.json and app.app.routes.\n\n"
-        + hcl.document({"locals": generated_locals(chalice, app_name)})
+        + hcl.document({"locals": generated})
+        + moved_public_routes(generated["public_routes"])
     )
     for template in sorted(TEMPLATES.glob("*.tf")):
         shutil.copy(template, root / template.name)

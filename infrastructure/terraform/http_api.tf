@@ -17,12 +17,38 @@ resource "aws_apigatewayv2_integration" "api_handler" {
   timeout_milliseconds   = 10000
 }
 
+# Verifies the bearer token of every protected route (auth.tf chooses the issuer).
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  count            = var.api_type == "http" ? 1 : 0
+  api_id           = aws_apigatewayv2_api.http[0].id
+  name             = "orders-${var.stage}-jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+
+  jwt_configuration {
+    issuer   = local.jwt_issuer
+    audience = local.jwt_audience
+  }
+}
+
+# Every route of the app needs a verified token, except local.public_routes (from
+# chalicelib/resources.json, api.public_routes).
 resource "aws_apigatewayv2_route" "chalice" {
-  #checkov:skip=CKV_AWS_309:Callers identify themselves with X-Customer-Id, checked by the app; an authorizer is not part of this service yet.
-  for_each  = var.api_type == "http" ? toset(local.chalice_routes) : toset([])
-  api_id    = aws_apigatewayv2_api.http[0].id
-  route_key = each.value
-  target    = "integrations/${aws_apigatewayv2_integration.api_handler[0].id}"
+  for_each           = var.api_type == "http" ? setsubtract(local.chalice_routes, local.public_routes) : toset([])
+  api_id             = aws_apigatewayv2_api.http[0].id
+  route_key          = each.value
+  target             = "integrations/${aws_apigatewayv2_integration.api_handler[0].id}"
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.jwt[0].id
+}
+
+resource "aws_apigatewayv2_route" "public" {
+  #checkov:skip=CKV_AWS_309:Public by design (resources.json api.public_routes): the health check and the problem-type documents, no customer data.
+  for_each           = var.api_type == "http" ? toset(local.public_routes) : toset([])
+  api_id             = aws_apigatewayv2_api.http[0].id
+  route_key          = each.value
+  target             = "integrations/${aws_apigatewayv2_integration.api_handler[0].id}"
+  authorization_type = "NONE"
 }
 
 resource "aws_apigatewayv2_stage" "default" {

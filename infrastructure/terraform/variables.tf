@@ -78,3 +78,42 @@ variable "api_5xx_alarm_percent" {
   type        = number
   default     = 1
 }
+
+variable "jwt_issuer" {
+  description = "An external OIDC issuer (its `iss`, e.g. https://example.eu.auth0.com/). Empty: the root creates a Cognito user pool and uses it."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.jwt_issuer == "" || startswith(var.jwt_issuer, "https://")
+    error_message = "jwt_issuer must be an https:// URL (the token's iss claim), or empty for the root's Cognito user pool."
+  }
+}
+
+variable "jwt_audience" {
+  description = "With jwt_issuer: the audiences (aud, or client_id when a token has no aud) a token must carry. Empty with the Cognito user pool."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for audience in var.jwt_audience : trimspace(audience) != ""])
+    error_message = "jwt_audience must not hold empty strings."
+  }
+}
+
+variable "cognito_feature_plan" {
+  description = "The user pool's feature plan: LITE (10,000 MAUs free, then $0.0055), ESSENTIALS (10,000 free, then $0.015) or PLUS ($0.02, no free tier)."
+  type        = string
+  default     = "LITE"
+
+  validation {
+    condition     = contains(["LITE", "ESSENTIALS", "PLUS"], var.cognito_feature_plan)
+    error_message = "cognito_feature_plan must be LITE, ESSENTIALS or PLUS."
+  }
+}
+
+variable "cognito_self_sign_up" {
+  description = "Let anyone create an account in the Cognito user pool. Off: an administrator creates each user (admin-create-user)."
+  type        = bool
+  default     = false
+}

@@ -4,11 +4,14 @@ them with resources.json, the app's routes and the local stack; plan the REST va
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import boto3
+import jwt
 
+from chalicelib.domain.values import CUSTOMER_ID_PATTERN
 from chalicelib.resources import load_resources
 from infrastructure.package import route_keys
 from tests.deploy.terraform_cli import Terraform
@@ -139,3 +142,140 @@ def check_rest_and_prod_plan(terraform: Terraform, root: Path) -> None:
     assert {"aws_api_gateway_rest_api.rest_api[0]", "aws_api_gateway_stage.rest_api[0]"} <= created
     table = next(change for change in plan["resource_changes"] if change["address"] == "aws_dynamodb_table.orders")
     assert table["change"]["after"]["deletion_protection_enabled"] is True
+
+
+def check_jwt_authorizer(endpoint: str) -> None:
+    """Every order route needs a JWT from the root's Cognito pool; the public ones none.
+    moto does not serve the API, so the proof is the configuration read back, plus a
+    token that moto's Cognito mints for the app client, checked against it."""
+    import app
+
+    apis = client("apigatewayv2", endpoint)
+    (api,) = apis.get_apis()["Items"]
+    routes = {route["RouteKey"]: route for route in apis.get_routes(ApiId=api["ApiId"])["Items"]}
+    public = set(load_resources().api.public_routes)
+    protected = set(route_keys(app.app)) - public
+    assert protected and public <= set(routes)
+    for key in public:
+        assert routes[key].get("AuthorizationType", "NONE") == "NONE" and not routes[key].get("AuthorizerId"), key
+    (authorizer_id,) = {routes[key].get("AuthorizerId") for key in protected}
+    assert {routes[key]["AuthorizationType"] for key in protected} == {"JWT"}
+    # moto 5.2.5 lacks GetAuthorizers (the list); GetAuthorizer by id works.
+    authorizer = apis.get_authorizer(ApiId=api["ApiId"], AuthorizerId=authorizer_id)
+    assert (authorizer["AuthorizerType"], authorizer["IdentitySource"]) == ("JWT", ["$request.header.Authorization"])
+
+    cognito = client("cognito-idp", endpoint)
+    (pool,) = cognito.list_user_pools(MaxResults=10)["UserPools"]
+    (app_client,) = cognito.list_user_pool_clients(UserPoolId=pool["Id"])["UserPoolClients"]
+    issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{pool['Id']}"
+    assert authorizer["JwtConfiguration"] == {"Issuer": issuer, "Audience": [app_client["ClientId"]]}
+    check_cognito_settings(cognito, pool["Id"], app_client["ClientId"])
+
+    tokens = sign_in(cognito, pool["Id"], app_client["ClientId"])
+    keys = jwt.PyJWKClient(f"{endpoint}/{pool['Id']}/.well-known/jwks.json")
+    for use, token in tokens.items():
+        claims = jwt.decode(
+            token,
+            keys.get_signing_key_from_jwt(token).key,
+            algorithms=["RS256"],
+            issuer=authorizer["JwtConfiguration"]["Issuer"],
+            options={"verify_aud": False},
+        )
+        audience = claims["aud"] if use == "id" else claims["client_id"]  # access tokens carry no aud
+        assert audience in authorizer["JwtConfiguration"]["Audience"], use
+        assert re.fullmatch(CUSTOMER_ID_PATTERN, claims["sub"]), "the function takes sub as the customer id"
+
+
+def check_cognito_settings(cognito: Any, pool_id: str, client_id: str) -> None:
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert (pool["UserPoolTier"], pool["DeletionProtection"], pool["MfaConfiguration"]) == (
+        "LITE",
+        "INACTIVE",
+        "OPTIONAL",
+    )
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    mfa = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+    assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True} and "SmsMfaConfiguration" not in mfa
+    settings = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    assert "ClientSecret" not in settings, "a public client: no secret"
+    assert settings["PreventUserExistenceErrors"] == "ENABLED"
+    assert settings["EnableTokenRevocation"] is True
+    assert (settings["AccessTokenValidity"], settings["IdTokenValidity"], settings["RefreshTokenValidity"]) == (
+        60,
+        60,
+        30,
+    )
+    assert settings["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
+    assert set(settings["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    }
+
+
+def sign_in(cognito: Any, pool_id: str, client_id: str) -> dict[str, str]:
+    """The docs/deploy.md recipe: an administrator creates a user and signs in as it."""
+    email, password = "customer@example.com", "Correct-Horse-9-battery"
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+    )
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    result = cognito.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )["AuthenticationResult"]
+    return {"id": result["IdToken"], "access": result["AccessToken"]}
+
+
+def check_identity_variants(terraform: Terraform, root: Path, endpoint: str) -> None:
+    """Planned against the applied stack: an external issuer replaces Cognito; the REST API
+    gets a Cognito user pool authorizer; what cannot be served is refused at plan time."""
+    issuer, audience = "https://example.eu.auth0.com/", "https://orders.example.com"
+    terraform.run(
+        root, "plan", f"-var=jwt_issuer={issuer}", f'-var=jwt_audience=["{audience}"]', "-out=oidc.plan", "-no-color"
+    )
+    plan = terraform.json(root, "show", "-json", "oidc.plan")
+    changes = {change["address"]: change["change"] for change in plan["resource_changes"]}
+    assert changes["aws_cognito_user_pool.orders[0]"]["actions"] == ["delete"]
+    assert changes["aws_cognito_user_pool_client.orders[0]"]["actions"] == ["delete"]
+    assert changes["aws_apigatewayv2_authorizer.jwt[0]"]["after"]["jwt_configuration"] == [
+        {"issuer": issuer, "audience": [audience]}
+    ]
+    outputs = plan["planned_values"]["outputs"]
+    assert (outputs["jwt_issuer"]["value"], outputs["cognito_user_pool_id"].get("value")) == (issuer, None)
+
+    refused = {
+        "rest with an external issuer": [
+            "-var=api_type=rest",
+            f"-var=jwt_issuer={issuer}",
+            f'-var=jwt_audience=["{audience}"]',
+        ],
+        "an issuer without an audience": [f"-var=jwt_issuer={issuer}"],
+    }
+    for case, variables in refused.items():
+        result = terraform.run(root, "plan", "-refresh=false", "-no-color", *variables, check=False)
+        assert result.returncode != 0 and "precondition failed" in result.stderr, case
+
+    terraform.run(root, "plan", "-var=api_type=rest", "-out=rest-auth.plan", "-no-color")
+    plan = terraform.json(root, "show", "-json", "rest-auth.plan")
+    (rest_api,) = [
+        change for change in plan["resource_changes"] if change["address"] == "aws_api_gateway_rest_api.rest_api[0]"
+    ]
+    swagger = json.loads(rest_api["change"]["after"]["body"])
+    (definition,) = swagger["securityDefinitions"].values()
+    assert definition["x-amazon-apigateway-authtype"] == "cognito_user_pools"
+    cognito = client("cognito-idp", endpoint)
+    (pool,) = cognito.list_user_pools(MaxResults=10)["UserPools"]
+    pool_arn = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Arn"]
+    assert definition["x-amazon-apigateway-authorizer"]["providerARNs"] == [pool_arn]
+    public = set(load_resources().api.public_routes)
+    for path, methods in swagger["paths"].items():
+        for method, operation in methods.items():
+            route = f"{method.upper()} {path}"
+            assert ("security" in operation) is (route not in public), route

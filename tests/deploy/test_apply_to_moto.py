@@ -16,6 +16,8 @@ import pytest
 from tests.deploy.moto_checks import (
     check_functions_and_observability,
     check_http_api,
+    check_identity_variants,
+    check_jwt_authorizer,
     check_local_stack_agrees,
     check_rest_and_prod_plan,
     check_stream_mapping,
@@ -26,6 +28,7 @@ from tests.deploy.terraform_cli import Terraform
 pytestmark = pytest.mark.deploy
 
 SERVICES = ("apigateway", "apigatewayv2", "cloudwatch", "dynamodb", "iam", "kms", "lambda", "logs", "sns", "sqs", "sts")
+SERVICES += ("cognitoidp",)  # auth.tf: the Cognito user pool and its app client
 
 
 def moto_override(endpoint: str) -> str:
@@ -57,15 +60,17 @@ def test_the_whole_root_applies_to_moto_and_destroys(
         terraform.run(root, "apply", "-auto-approve", "-no-color", "-parallelism=20", timeout=280)
         applied_in = time.monotonic() - started
         resources = [
-            address for address in terraform.run(root, "state", "list").stdout.split() if address[:5] != "data."
+            address for address in terraform.run(root, "state", "list").stdout.splitlines() if address[:5] != "data."
         ]
         print(f"\napplied {len(resources)} resources to moto in {applied_in:.0f} s")
         check_table(moto_endpoint)
         check_stream_mapping(moto_endpoint)
         check_local_stack_agrees(moto_endpoint)
         check_http_api(moto_endpoint)
+        check_jwt_authorizer(moto_endpoint)
         check_functions_and_observability(moto_endpoint)
         check_rest_and_prod_plan(terraform, root)
+        check_identity_variants(terraform, root, moto_endpoint)
     finally:
         terraform.run(root, "destroy", "-auto-approve", "-no-color", "-parallelism=20", timeout=280)
     assert terraform.run(root, "state", "list").stdout.split() == []

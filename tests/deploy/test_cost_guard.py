@@ -113,3 +113,25 @@ def test_the_guard_catches_each_kind_of_always_on_cost() -> None:
     }
     found = always_on_costs(planted, {"table": [{"mode": "PROVISIONED"}]})
     assert len(found) == 6, found
+
+
+# Cognito bills per monthly active user only. LITE and ESSENTIALS include 10,000 MAUs a
+# month free; PLUS (threat protection) has no free tier; SMS (MFA, verification) bills
+# per message through AWS End User Messaging. None of it costs anything idle.
+FREE_TIER_FEATURE_PLANS = {"LITE", "ESSENTIALS"}
+
+
+def test_the_identity_provider_costs_nothing_idle_and_starts_in_the_free_tier(packaged: Packaged) -> None:
+    resources, locals_ = terraform_resources(packaged.terraform_root)
+    assert {"aws_cognito_user_pool", "aws_cognito_user_pool_client", "aws_apigatewayv2_authorizer"} <= set(resources)
+    assert always_on_costs(resources, locals_) == []
+    (pool,) = resources["aws_cognito_user_pool"].values()
+    assert _resolve(pool["user_pool_tier"], locals_) == "${var.cognito_feature_plan}"
+    defaults = {
+        name: _resolve(body.get("default"), {})
+        for block in hcl2.loads((packaged.terraform_root / "variables.tf").read_text())["variable"]
+        for name, body in block.items()
+    }
+    assert defaults["cognito_feature_plan"] in FREE_TIER_FEATURE_PLANS
+    assert "user_pool_add_ons" not in pool, "threat protection is the PLUS plan: billed per MAU, no free tier"
+    assert "sms_configuration" not in pool, "SMS messages are billed per message"

@@ -3,6 +3,7 @@ warning (deprecations are warnings), is formatted, and needs nothing but hashico
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import hcl2
 import pytest
 from chalice.app import Chalice
 
-from infrastructure import package
+from chalicelib.resources import load_resources
+from infrastructure import chalice_patches, package
 from tests.deploy.conftest import Packaged
 from tests.deploy.terraform_cli import Terraform
 
@@ -70,3 +72,64 @@ def test_the_generated_locals_carry_the_app_routes_and_resources(packaged: Packa
     (generated,) = hcl2.loads((packaged.terraform_root / "generated.tf").read_text())["locals"]
     assert generated["chalice_routes"] == [package.route_keys(app.app)]
     assert generated["orders_table"][0]["billing_mode"] == "PAY_PER_REQUEST"
+
+
+def test_the_public_routes_come_from_resources_json_and_are_routes_of_the_app(packaged: Packaged) -> None:
+    import app
+
+    (generated,) = hcl2.loads((packaged.terraform_root / "generated.tf").read_text())["locals"]
+    public = generated["public_routes"][0]
+    assert public == sorted(load_resources().api.public_routes)
+    assert set(public) < set(package.route_keys(app.app)), "some route must need a token"
+    with pytest.raises(ValueError, match="GET /nowhere"):
+        package.public_route_keys(["GET /health", "GET /nowhere"], package.route_keys(app.app))
+
+
+def test_no_route_key_is_written_by_hand_in_the_templates() -> None:
+    """Which routes are public is resources.json's call; the .tf files only use the locals."""
+    for template in sorted(package.TEMPLATES.glob("*.tf")):
+        assert not re.search(r'"(GET|POST|PUT|PATCH|DELETE) /', template.read_text()), template.name
+
+
+def test_protected_routes_have_the_jwt_authorizer_and_public_ones_none(packaged: Packaged) -> None:
+    routes: dict[str, dict[str, list[str]]] = {}
+    for block in load(packaged.terraform_root)["resource"]:
+        routes.update(block.get("aws_apigatewayv2_route", {}))  # type: ignore[call-overload]
+    protected, public = routes["chalice"], routes["public"]
+    assert "setsubtract(local.chalice_routes,local.public_routes)" in protected["for_each"][0]
+    assert protected["authorization_type"] == ["JWT"]
+    assert protected["authorizer_id"] == ["${aws_apigatewayv2_authorizer.jwt[0].id}"]
+    assert "toset(local.public_routes)" in public["for_each"][0]
+    assert public["authorization_type"] == ["NONE"] and "authorizer_id" not in public
+
+
+def test_public_routes_keep_their_address_in_a_deployed_stack(packaged: Packaged) -> None:
+    moved = load(packaged.terraform_root)["moved"]
+    assert {(block["from"][0], block["to"][0]) for block in moved} == {  # type: ignore[index]
+        (f'${{aws_apigatewayv2_route.chalice["{route}"]}}', f'${{aws_apigatewayv2_route.public["{route}"]}}')
+        for route in load_resources().api.public_routes
+    }
+
+
+def test_the_rest_api_swagger_asks_the_cognito_authorizer_on_every_route_but_the_public_ones() -> None:
+    operation = {"x-amazon-apigateway-integration": {"uri": "${aws_lambda_function.api_handler.invoke_arn}"}}
+    swagger = {
+        "swagger": "2.0",
+        "paths": {
+            "/health": {"get": dict(operation)},
+            "/orders": {"get": dict(operation), "post": dict(operation)},
+        },
+    }
+    patched = json.loads(chalice_patches.with_authorizer(json.dumps(swagger), ["GET /health"]))
+    assert "security" not in patched["paths"]["/health"]["get"]
+    assert patched["paths"]["/orders"]["get"]["security"] == [{chalice_patches.REST_AUTHORIZER: []}]
+    assert patched["paths"]["/orders"]["post"]["security"] == [{chalice_patches.REST_AUTHORIZER: []}]
+    authorizer = patched["securityDefinitions"][chalice_patches.REST_AUTHORIZER]["x-amazon-apigateway-authorizer"]
+    assert authorizer == {"type": "cognito_user_pools", "providerARNs": ["${local.rest_api_user_pool_arn}"]}
+    with pytest.raises(ValueError, match="GET /nowhere"):
+        chalice_patches.with_authorizer(json.dumps(swagger), ["GET /nowhere"])
+
+
+def test_the_packaged_rest_api_carries_the_authorizer(packaged: Packaged) -> None:
+    text = (packaged.terraform_root / "chalice.tf").read_text()
+    assert "cognito_user_pools" in text and "${local.rest_api_user_pool_arn}" in text
