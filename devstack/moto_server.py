@@ -4,6 +4,8 @@
   a dict, and the stream worker polls several times a second when idle. A thread here
   keeps only the newest ones; a pruned iterator fails like an expired one in AWS, and
   the worker re-acquires it from its checkpoint.
+- TransactWriteItems neither copies whole tables nor forgets ClientRequestToken: see
+  devstack/moto_patches.py.
 - werkzeug logs every request; only warnings are kept.
 
 Usage: python -m devstack.moto_server --port 5000 [--host 127.0.0.1]
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
+    from devstack import moto_patches
+
+    moto_patches.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
