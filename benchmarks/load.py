@@ -65,7 +65,11 @@ def run_locust(
     (scratch / "tokens.json").write_text(json.dumps(tokens))  # scratch is a private temporary directory
     settings = {"RATE": args.rate, "DURATION": args.duration, "RAMP": args.ramp, "POLL_SHARE": args.poll_share}
     env = {**os.environ, **{f"LOAD_{name}": str(value) for name, value in settings.items()}}
-    env |= {"LOAD_DOWN_SHARE": str(args.down_share), "LOAD_SAMPLES": str(samples)}
+    env |= {
+        "LOAD_DOWN_SHARE": str(args.down_share),
+        "LOAD_SAMPLES": str(samples),
+        "LOAD_KEYED": "1" if args.keyed else "0",
+    }
     env["LOAD_TOKENS"] = str(scratch / "tokens.json")
     argv = [str(LOCUST), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless", "--host", url]
     argv += ["--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING"]
@@ -117,6 +121,7 @@ def main() -> None:
     parser.add_argument("--poll-share", type=float, default=0.1, help="share of orders polled until final")
     parser.add_argument("--down-share", type=float, default=0.0, help="share of orders whose provider is down")
     parser.add_argument("--new-stack", action="store_true", help="start a fresh local stack even if one runs")
+    parser.add_argument("--keyed", action="store_true", help="send every POST with a fresh Idempotency-Key")
     parser.add_argument("--token", default=os.environ.get("TOKEN") or None, help="bearer token (default: minted)")
     args = parser.parse_args()
     args.ramp = args.duration / 4 if args.ramp is None else args.ramp
@@ -158,7 +163,7 @@ def write_results(
     http = Counter(f"{r[1]} {r[2]}" for r in requests if r[1] != "FINAL")
     results = {
         "target": {"url": where.url, "origin": where.origin, "rate_orders_per_s": args.rate},
-        "run": {"duration_s": args.duration, "ramp_s": args.ramp, "poll_share": args.poll_share},
+        "run": {"duration_s": args.duration, "ramp_s": args.ramp, "poll_share": args.poll_share, "keyed": args.keyed},
         "mix": {"down_share": args.down_share, "else": "90% approve, 5% decline, 5% flaky; 2% ship to AQ"},
         "post_orders": post,
         "processing": load_orders.processing_figures(orders, started, hold),

@@ -13,6 +13,7 @@ import json
 import os
 import random
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ DURATION_S = float(os.environ.get("LOAD_DURATION", "60"))
 RAMP_S = float(os.environ.get("LOAD_RAMP", str(DURATION_S / 4)))
 POLL_SHARE = float(os.environ.get("LOAD_POLL_SHARE", "0.1"))
 DOWN_SHARE = float(os.environ.get("LOAD_DOWN_SHARE", "0"))
+KEYED = os.environ.get("LOAD_KEYED") == "1"  # every POST with a fresh Idempotency-Key
 FIRST_POLL_S, MAX_POLL_S, POLL_GIVE_UP_S = 0.25, 2.0, 120.0
 FINAL = {"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"}
 
@@ -78,7 +80,8 @@ class OrderingCustomer(HttpUser):
     @task
     def place_order(self) -> None:
         started = time.time()
-        with self.client.post("/orders", json=order_body(), headers=self.headers, catch_response=True) as response:
+        headers = self.headers | ({"Idempotency-Key": uuid.uuid4().hex} if KEYED else {})
+        with self.client.post("/orders", json=order_body(), headers=headers, catch_response=True) as response:
             if response.status_code != 201:
                 response.failure(f"HTTP {response.status_code}")
                 return
