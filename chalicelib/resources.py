@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,6 +25,9 @@ class IndexSpec(_Frozen):
     name: str
     partition_key: str
     sort_key: str
+    # KEYS_ONLY: the index is written once per order (at create), not on every status
+    # change; a page is then read from the table by key (see DynamoDBOrderRepository).
+    projection: Literal["KEYS_ONLY", "ALL"]
 
 
 class TableSpec(_Frozen):

@@ -1,8 +1,12 @@
-"""Creates the orders table and the dead-letter queue from chalicelib/resources.json,
-the same definitions the Terraform root is generated from."""
+"""Creates what the local stack needs in moto: the orders table and the stream
+consumers' dead-letter queues from chalicelib/resources.json (the same definitions the
+Terraform root is generated from), and the event bus with an example rule that routes
+every order event to an SQS queue."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.resources import load_resources
@@ -28,7 +32,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": index.partition_key, "KeyType": "HASH"},
                     {"AttributeName": index.sort_key, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": index.projection},
             }
         ],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": spec.stream_view_type},
@@ -56,19 +60,94 @@ def create_dead_letter_queue(sqs: Any, queue_name: str) -> str:
     return str(sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"])
 
 
-def provision_stack(endpoint_url: str, table_name: str, queue_name: str, region: str) -> dict[str, str]:
-    """Create everything the local stack needs in the moto server at `endpoint_url`:
-    the table (with TTL and stream), the stream's dead-letter queue, and the stream
-    worker's checkpoint table. Returns the stream ARN and the queue's URL and ARN."""
-    import boto3
+EVENTS_QUEUE_RETENTION_S = 1_209_600  # 14 days, as in infrastructure/terraform/events.tf
+EVENTS_TARGET_ID = "order-events-queue"
 
-    from devstack.checkpoints import create_checkpoint_table
+
+@dataclass(frozen=True)
+class EventRouting:
+    """The bus the outbox publisher puts to, and the example subscription on it."""
+
+    bus: str  # the stage's EVENT_BUS_NAME
+    source: str  # the stage's EVENT_SOURCE: what the rule matches
+    rule: str
+    queue: str  # the rule's target
+    dead_letter_queue: str  # the publisher's on-failure destination
+
+
+def create_event_routing(events: Any, sqs: Any, routing: EventRouting) -> dict[str, str]:
+    """The custom bus, a rule on it matching every order event (by source), and an SQS
+    queue as the rule's target, with the queue policy AWS needs for EventBridge to send
+    to it (moto does not check it): as infrastructure/terraform/events.tf declares them,
+    without the archive (moto's is not needed locally). Returns their names, ARNs and
+    the queue's URL."""
+    bus_arn = str(events.create_event_bus(Name=routing.bus)["EventBusArn"])
+    attributes = {"MessageRetentionPeriod": str(EVENTS_QUEUE_RETENTION_S), "SqsManagedSseEnabled": "true"}
+    queue_url = str(sqs.create_queue(QueueName=routing.queue, Attributes=attributes)["QueueUrl"])
+    queue_arn = queue_arn_of(sqs, queue_url)
+    pattern = {"source": [routing.source]}
+    rule_arn = str(
+        events.put_rule(
+            Name=routing.rule,
+            EventBusName=routing.bus,
+            EventPattern=json.dumps(pattern),
+            State="ENABLED",
+            Description=f"Every order event, to the {routing.queue} queue.",
+        )["RuleArn"]
+    )
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TheExampleRuleDelivers",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+    target = {"Id": EVENTS_TARGET_ID, "Arn": queue_arn}
+    events.put_targets(Rule=routing.rule, EventBusName=routing.bus, Targets=[target])
+    return {
+        "event_bus_name": routing.bus,
+        "event_bus_arn": bus_arn,
+        "event_source": routing.source,
+        "events_rule": routing.rule,
+        "events_rule_pattern": json.dumps(pattern),
+        "events_queue_url": queue_url,
+        "events_queue_arn": queue_arn,
+    }
+
+
+def queue_arn_of(sqs: Any, queue_url: str) -> str:
+    return str(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+
+
+def provision_stack(
+    endpoint_url: str, table_name: str, queue_name: str, region: str, routing: EventRouting
+) -> dict[str, str]:
+    """Create everything the local stack needs in the moto server at `endpoint_url`:
+    the table (with TTL and stream), the processor's dead-letter queue, the event bus
+    with its example rule and queue, and the publisher's dead-letter queue. (Each stream
+    worker creates its own checkpoint table.) Returns the stream ARN and the names, URLs
+    and ARNs of the rest, for stack.json."""
+    import boto3
 
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)  # noqa: S106
     dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
     sqs = session.client("sqs", endpoint_url=endpoint_url)
+    events = session.client("events", endpoint_url=endpoint_url)
     stream_arn = create_table(dynamodb, table_name)
     queue_url = create_dead_letter_queue(sqs, queue_name)
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    create_checkpoint_table(dynamodb)
-    return {"stream_arn": stream_arn, "dlq_url": queue_url, "dlq_arn": str(queue_arn)}
+    events_dlq_url = create_dead_letter_queue(sqs, routing.dead_letter_queue)
+    return {
+        "stream_arn": stream_arn,
+        "dlq_url": queue_url,
+        "dlq_arn": queue_arn_of(sqs, queue_url),
+        **create_event_routing(events, sqs, routing),
+        "events_dlq_url": events_dlq_url,
+        "events_dlq_arn": queue_arn_of(sqs, events_dlq_url),
+    }

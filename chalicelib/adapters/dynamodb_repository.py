@@ -90,7 +90,11 @@ class DynamoDBOrderRepository:
         item = response.get("Item")
         if not item or int(item["expires_at"]["N"]) < self._now():
             return None  # TTL deletion lags by up to days: treat expired keys as gone
-        return items.item_to_idempotency(item, customer_id, key)
+        if "order_id" not in item:  # written before key items named their order: it carries a copy
+            return items.item_to_idempotency(item, customer_id, key, items.order_in_old_key_item(item))
+        order = self.get(item["order_id"]["S"])  # written in one transaction with the key: it exists
+        assert order is not None, "a key record names an order that is not stored"
+        return items.item_to_idempotency(item, customer_id, key, order)
 
     def list_for_customer(self, customer_id: str, limit: int, after_order_id: str | None) -> OrderPage:
         partition = items.customer_partition(customer_id)
@@ -110,10 +114,31 @@ class DynamoDBOrderRepository:
                 "gsi1pk": {"S": partition},
                 "gsi1sk": {"S": after_order_id},
             }
-        response = self._client.query(**query)
-        found = response.get("Items", [])
-        orders = [items.item_to_order(item) for item in found[:limit]]
-        return OrderPage(orders, orders[-1].order_id if len(found) > limit else None)
+        found = self._client.query(**query).get("Items", [])
+        page_ids = [item["gsi1sk"]["S"] for item in found[:limit]]
+        orders = self._orders_by_id(page_ids)
+        return OrderPage(orders, page_ids[-1] if len(found) > limit else None)
+
+    def _orders_by_id(self, order_ids: list[str]) -> list[Order]:
+        """The index keeps keys only, so that status changes do not rewrite it: a page's
+        orders are read from the table, up to 100 a call, in the page's order."""
+        stored: dict[str, Order] = {}
+        keys = [items.order_key(order_id) for order_id in order_ids]
+        while keys:
+            batch, keys = keys[:100], keys[100:]
+            request: dict[str, Any] = {self._table: {"Keys": batch}}
+            for _ in range(_CONFLICT_RETRIES * 2):
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    order = items.item_to_order(item)
+                    stored[order.order_id] = order
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(0.01)  # throttled keys: DynamoDB asks for them again, after a pause
+            if request:
+                raise DependencyUnavailable(f"{len(request[self._table]['Keys'])} orders stayed unprocessed")
+        return [stored[order_id] for order_id in order_ids if order_id in stored]
 
     def save(self, order: Order, expected: Order, written_by: Writer) -> None:
         try:

@@ -21,7 +21,7 @@ resource "aws_dynamodb_table" "orders" {
     name            = local.orders_table.customer_index.name
     hash_key        = local.orders_table.customer_index.partition_key
     range_key       = local.orders_table.customer_index.sort_key
-    projection_type = "ALL"
+    projection_type = local.orders_table.customer_index.projection
   }
 
   # Idempotency keys and ledger entries carry expires_at; orders do not, so they stay.

@@ -4,6 +4,7 @@ orders alike and find the same open orders."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from chalicelib.domain.ids import new_order_id
 from chalicelib.domain.models import OrderStatus
@@ -56,3 +57,26 @@ def test_find_open_returns_unfinished_orders_last_changed_before_the_cutoff(repo
         repository.add(order, a_key(order, key=order.order_id))
     found = repository.find_open(NOW - timedelta(minutes=5))
     assert sorted(order.order_id for order in found) == sorted([old_pending.order_id, old_paid.order_id])
+
+
+def test_a_key_item_written_before_key_items_named_their_order_still_replays(dynamodb: Any, stream_arn: str) -> None:
+    """Key items once held a JSON copy of the order; those written before the change
+    live a day more and must still answer replays."""
+    from chalicelib.adapters import items
+    from chalicelib.adapters.dynamodb_repository import DynamoDBOrderRepository
+    from tests.conftest import TABLE_NAME
+
+    order = an_order()
+    record = a_key(order)
+    old_item = items.idempotency_to_item(record) | {"order": {"S": order.model_dump_json()}}
+    old_item.pop("order_id")
+    dynamodb.put_item(TableName=TABLE_NAME, Item=old_item)
+
+    assert DynamoDBOrderRepository(dynamodb, TABLE_NAME).get_idempotency("cust-42", "k-1") == record
+
+
+def test_the_customer_index_keeps_keys_only(dynamodb: Any, stream_arn: str) -> None:
+    from tests.conftest import TABLE_NAME
+
+    index = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["Projection"]["ProjectionType"] == "KEYS_ONLY"

@@ -1,10 +1,10 @@
 """Records every AWS API call the service code makes, through a botocore event hook.
 
 Each call is attributed to the Lambda function whose code made it, by looking at the
-call stack: the stream handler in app.py, any other app.py handler (the API), or the
-reconcile operator command. Calls made by test setup itself are not recorded.
-The IAM test in tests/deploy proves each recorded call is allowed by that function's
-policy, and that the policy grants nothing no call uses.
+call stack: the stream handler in app.py, the outbox publisher in app.py, any other
+app.py handler (the API), or the reconcile operator command. Calls made by test setup
+itself are not recorded. The IAM test in tests/deploy proves each recorded call is
+allowed by that function's policy, and that the policy grants nothing no call uses.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-STREAM, API, RECONCILE = "stream", "api", "reconcile"
+STREAM, EVENTS, API, RECONCILE = "stream", "events", "api", "reconcile"
 OUTPUT_VARIABLE = "ORDERS_AWS_CALLS_OUT"
 
 
@@ -48,6 +48,8 @@ def _function_of_caller() -> str | None:
         elif f"chalicelib{os.sep}ops{os.sep}reconcile" in filename:
             return RECONCILE
         frame = frame.f_back  # type: ignore[assignment]
+    if "publish_order_events" in names:
+        return EVENTS
     if "process_orders" in names:
         return STREAM
     return API if names else None
@@ -60,9 +62,13 @@ def _resources(params: dict[str, Any]) -> tuple[str, ...]:
             found.add(str(params[key]))
     if "IndexName" in params:
         found.add(f"{params['TableName']}/index/{params['IndexName']}")
+    found.update(str(table) for table in params.get("RequestItems", {}))  # BatchGetItem, BatchWriteItem
     for item in params.get("TransactItems", []):
         for action in item.values():
             found.add(str(action["TableName"]))
+    for entry in params.get("Entries", []):  # PutEvents: each entry names its bus (default: "default")
+        if isinstance(entry, dict) and "Source" in entry:
+            found.add(str(entry.get("EventBusName", "default")))
     return tuple(sorted(found))
 
 
