@@ -57,7 +57,9 @@ def test_2000_keyed_orders_cost_the_last_no_more_than_the_first(own_stack: Runni
 
     first, last = p99(latencies[:WINDOW]), p99(latencies[-WINDOW:])
     rss = resident_mb(moto_pid)
-    print(f"\nkeyed POST p99: first {WINDOW} {first * 1000:.1f} ms, last {WINDOW} {last * 1000:.1f} ms; moto {rss:.0f} MB")
+    print(
+        f"\nkeyed POST p99: first {WINDOW} {first * 1000:.1f} ms, last {WINDOW} {last * 1000:.1f} ms; moto {rss:.0f} MB"
+    )
     assert replayed == 0, "a first-time POST came back as a replay"
     assert last <= 1.5 * first, f"p99 grew from {first * 1000:.1f} ms to {last * 1000:.1f} ms"
     assert rss < RSS_BOUND_MB
