@@ -88,6 +88,10 @@ def cost_inputs(rows: list[Row]) -> dict[str, Any]:
     return {
         "writes_per_order": outcomes.get("approved", {}).get("item_writes"),
         "writes_per_order_with_key": outcomes.get("approved, with key", {}).get("item_writes"),
+        "table_write_units_per_order": outcomes.get("approved", {}).get("table_write_units"),
+        "table_write_units_per_order_with_key": outcomes.get("approved, with key", {}).get("table_write_units"),
+        "index_write_units_per_order": outcomes.get("approved", {}).get("index_write_units"),
+        "index_write_units_per_order_with_key": outcomes.get("approved, with key", {}).get("index_write_units"),
         "intake_ms": value("intake CPU"),
         "processing_ms_per_record": value("processing CPU"),
         "lambda_memory_mb": memory,
@@ -98,6 +102,8 @@ def cost_inputs(rows: list[Row]) -> dict[str, Any]:
         },
         "basis": {
             "writes_per_order*": "item writes of an approved order on its own items (a transaction counts its items)",
+            "*_write_units_per_order*": "write units of an approved order, from the items it wrote (DynamoDB's "
+            "item-size rules, transactional writes doubled, index entries the writes touched)",
             "intake_ms, processing_ms_per_record": "CPU ms on one full core, in process, in-memory store: "
             "no DynamoDB round trips and no Lambda CPU share scaling (Lambda gives memory/1769 of a vCPU)",
             "lambda_memory_mb": "the largest lambda_memory_size in .chalice/config.json",

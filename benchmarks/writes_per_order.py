@@ -9,6 +9,7 @@ from typing import Any
 
 from benchmarks.common import Figure, figure_main
 from benchmarks.moto_flow import MotoFlow
+from benchmarks.write_units import WriteUnits, item_size
 
 WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 OWN_PREFIXES = ("ORDER#", "IDEMPOTENCY#")
@@ -40,20 +41,27 @@ def written_keys(operation: str, params: dict[str, Any]) -> list[str]:
     return []
 
 
-def count_writes(calls: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+def count_writes(calls: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
     requests = items = transactions = transaction_items = 0
+    write_units = WriteUnits()
     for operation, params in calls:
         own = [key for key in written_keys(operation, params) if key.startswith(OWN_PREFIXES)]
         if operation in WRITE_OPERATIONS and own:
             requests += 1
             items += len(own)
+            write_units.record(operation, params)
             if operation == "TransactWriteItems":
                 transactions, transaction_items = transactions + 1, transaction_items + len(own)
+    largest = max((item_size(item) for item in write_units.items.values()), default=0)
     return {
         "requests": requests,
         "item_writes": items,
         "transactions": transactions,
         "transaction_items": transaction_items,
+        "table_write_units": write_units.table,
+        "index_write_units": write_units.index,
+        "write_units": write_units.table + write_units.index,
+        "largest_item_bytes": largest,
     }
 
 
@@ -104,7 +112,34 @@ def measure(quick: bool) -> list[Figure]:
             "write requests",
             note=f"{with_key['item_writes']:g} item writes{note}",
         ),
+        Figure(
+            "write units per order",
+            plain["write_units"],
+            None,
+            None,
+            "≤ 4",
+            plain["write_units"] <= 4,
+            "WCU",
+            note=_split(plain),
+        ),
+        Figure(
+            "write units per order, with Idempotency-Key",
+            with_key["write_units"],
+            None,
+            None,
+            "≤ 7",
+            with_key["write_units"] <= 7,
+            "WCU",
+            note=_split(with_key),
+        ),
     ]
+
+
+def _split(figures: dict[str, float]) -> str:
+    return (
+        f"table {figures['table_write_units']:g} + index {figures['index_write_units']:g};"
+        f" largest item {figures['largest_item_bytes']:.0f} B"
+    )
 
 
 if __name__ == "__main__":
