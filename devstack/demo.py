@@ -5,6 +5,12 @@ within the timeout, or if the replayed Idempotency-Key created a second order.
 It signs a token for a new demo customer with the running stack's issuer (found through
 DEVSTACK_DIR, default .devstack), as `make token` does; or give it one with --token.
 
+It also watches the orders' events on the stack's bus, through a rule and queue of its
+own for its customer (removed at the end), so it takes no event from `make events`.
+The live table and the summary then end with an `events` column, and a last line says
+whether every order's events match its history (one per status change; at least once
+delivery, so repeats are counted once). Missing events are reported, not an exit code.
+
 Usage: python -m devstack.demo [--url http://127.0.0.1:8000] [--timeout 30] [--token T]
 """
 
@@ -19,8 +25,11 @@ from typing import Any
 
 from devstack.client import OrdersClient
 from devstack.demo_view import DemoOrder, ProgressView, summary_table
-from devstack.tokens import NoStack
+from devstack.events import Envelope, Subscription, event_id
+from devstack.tokens import NoStack, default_state_dir, stack_state
 from tests.support.orders import order_body
+
+EVENTS_GRACE_S = 5.0  # how long events may trail the last final state
 
 MIX = [
     ("approval", "tok_visa", "GB"),
@@ -84,18 +93,88 @@ def place_all(client: OrdersClient) -> tuple[list[DemoOrder], bool]:
     return [*orders, cancelled, replay], same
 
 
-def watch(client: OrdersClient, orders: list[DemoOrder], timeout_s: float) -> None:
-    view = ProgressView(orders)
+class OrderEvents:
+    """The demo customer's events, from its own subscription on the bus, de-duplicated
+    by event_id and kept in version order on each order."""
+
+    def __init__(self, subscription: Subscription, bus: str) -> None:
+        self.subscription = subscription
+        self.bus = bus
+        self.versions: dict[str, dict[int, str]] = {}  # order id -> version -> event name
+        self.seen: set[str] = set()
+
+    @classmethod
+    def watch(cls, url: str, customer_id: str | None) -> tuple[OrderEvents | None, str]:
+        """A subscription for the customer's events, or None and why not."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not customer_id:
+            return None, "the token names no customer"
+        try:
+            state = stack_state(default_state_dir())
+            if str(state.get("api_url", "")).rstrip("/") != url.rstrip("/"):
+                return None, f"the stack in {default_state_dir()} serves {state.get('api_url')}, not {url}"
+            subscription = Subscription.create(state, {"customer_id": [customer_id]}, "orders-dev-demo")
+        except (NoStack, BotoCoreError, ClientError) as error:
+            return None, str(error)
+        return cls(subscription, str(state["event_bus_name"])), ""
+
+    def take(self, orders: list[DemoOrder]) -> None:
+        by_id = {order.order_id: order for order in orders if order.order_id}
+        while envelopes := self.subscription.take():
+            for envelope in envelopes:
+                self._add(envelope)
+        for order_id, order in by_id.items():
+            order.events = [name for _, name in sorted(self.versions.get(order_id, {}).items())]
+
+    def _add(self, envelope: Envelope) -> None:
+        identifier, detail = event_id(envelope), envelope.get("detail")
+        if not identifier or identifier in self.seen or not isinstance(detail, dict):
+            return
+        self.seen.add(identifier)
+        versions = self.versions.setdefault(str(detail.get("order_id")), {})
+        versions[int(detail.get("version", 0))] = str(envelope.get("detail-type"))
+
+    def close(self) -> None:
+        self.subscription.close()
+
+
+def watch(client: OrdersClient, orders: list[DemoOrder], timeout_s: float, events: OrderEvents | None = None) -> None:
+    view = ProgressView(orders, events=events is not None)
     deadline = time.monotonic() + timeout_s
+    settled: float | None = None  # when every order was final
+
+    def waiting() -> bool:
+        if not all(order.final for order in orders):
+            return True
+        if events is None or all(order.events_match for order in orders):
+            return False
+        return time.monotonic() - (settled or 0.0) < EVENTS_GRACE_S
+
+    if events:
+        events.take(orders)
     view.update()
-    while time.monotonic() < deadline and not all(order.final for order in orders):
+    while time.monotonic() < deadline and waiting():
         time.sleep(0.15)
         for order in orders:
             if not order.final:
                 reply = client.get(order.order_id)
                 if reply.status == 200:
                     absorb(order, reply.body)
+        if settled is None and all(order.final for order in orders):
+            settled = time.monotonic()
+        if events:
+            events.take(orders)
         view.update()
+
+
+def events_summary(orders: list[DemoOrder], events: OrderEvents) -> tuple[str, bool]:
+    """The last line about the events, and whether every order's events match its history."""
+    count = sum(len(order.events) for order in orders)
+    off = [order for order in orders if not order.events_match]
+    if not off:
+        return f"demo: {count} events on bus {events.bus}, one per status change of each order", True
+    return f"demo: {len(off)} order(s) whose events on bus {events.bus} do not match their history", False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,10 +198,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo: {error}", file=sys.stderr)
         return 1
     print(f"demo: placing orders as customer {client.customer_id} at {args.url}")
-    orders, replay_ok = place_all(client)
-    watch(client, orders, args.timeout)
+    events, why_not = OrderEvents.watch(args.url, client.customer_id)
+    if events:
+        print(f"demo: watching their events on bus {events.bus} (rule and queue {events.subscription.rule})")
+    else:
+        print(f"demo: not watching the order events: {why_not}")
+    try:
+        orders, replay_ok = place_all(client)
+        watch(client, orders, args.timeout, events)
+    finally:
+        if events:
+            events.close()
     print()
-    print(summary_table(orders))
+    print(summary_table(orders, events=events is not None))
+    if events:
+        line, events_ok = events_summary(orders, events)
+        print(line, file=sys.stdout if events_ok else sys.stderr)
     stuck = [order for order in orders if not order.final]
     if stuck:
         print(f"\ndemo: {len(stuck)} order(s) not final after {args.timeout:g} s", file=sys.stderr)

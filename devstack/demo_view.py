@@ -1,5 +1,7 @@
 """How the demo shows its orders: a live table redrawn in place on a terminal, plain
-lines (one per status change) otherwise, and a summary table at the end."""
+lines (one per status change) otherwise, and a summary table at the end. When the demo
+watches the bus, the live table and the summary add an `events` column last: the
+events received for each order, in version order."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from chalicelib.domain.events import EVENT_TYPES
+
 FINAL = frozenset({"CONFIRMED", "REJECTED", "FAILED", "CANCELLED"})
+EVENT_NAMES = {status.value: kind.model_fields["name"].default for status, kind in EVENT_TYPES.items()}
 
 
 @dataclass
@@ -22,16 +27,34 @@ class DemoOrder:
     reason: str = ""
     ms_to_final: int | None = None
     note: str = ""
+    events: list[str] = field(default_factory=list)  # the order's events from the bus, by version
 
     @property
     def final(self) -> bool:
         return self.status in FINAL
 
+    @property
+    def expected_events(self) -> list[str]:
+        """One event per status change in the order's history."""
+        return [EVENT_NAMES.get(status, f"? {status}") for status in self.path]
+
+    @property
+    def events_match(self) -> bool:
+        return self.events == self.expected_events
+
+    def events_cell(self) -> str:
+        """`3: Placed Paid Confirmed`; `1 of 3: Placed` while some have not arrived."""
+        count = str(len(self.events))
+        if not self.events_match and len(self.events) < len(self.path):
+            count += f" of {len(self.path)}"
+        return f"{count}: {' '.join(name.removeprefix('Order') for name in self.events)}".rstrip(": ")
+
 
 class ProgressView:
-    def __init__(self, orders: list[DemoOrder], out: TextIO = sys.stdout) -> None:
+    def __init__(self, orders: list[DemoOrder], out: TextIO = sys.stdout, events: bool = False) -> None:
         self.orders = orders
         self.out = out
+        self.events = events  # an events column in the live table
         self.live = out.isatty()
         self.drawn_lines = 0
         self.started = time.monotonic()
@@ -50,10 +73,11 @@ class ProgressView:
         self.out.flush()
 
     def _redraw(self) -> None:
-        lines = [f"{'order':<26}  {'kind':<20} {'progress':<48}"]
+        lines = [f"{'order':<26}  {'kind':<20} {'progress':<48}" + ("      events" if self.events else "")]
         for order in self.orders:
             marker = "done" if order.final else "...."
-            lines.append(f"{order.order_id or '-':<26}  {order.kind:<20} {' -> '.join(order.path):<48} {marker}")
+            line = f"{order.order_id or '-':<26}  {order.kind:<20} {' -> '.join(order.path):<48} {marker}"
+            lines.append(f"{line}  {order.events_cell()}" if self.events else line)
         waiting = sum(not order.final for order in self.orders)
         lines.append(f"{time.monotonic() - self.started:5.1f}s  {waiting} order(s) still moving")
         if self.drawn_lines:
@@ -63,9 +87,10 @@ class ProgressView:
         self.drawn_lines = len(lines)
 
 
-def summary_table(orders: list[DemoOrder]) -> str:
-    headers = ("order id", "kind", "token", "country", "final status", "reason", "ms to final", "note")
-    rows = [
+def summary_table(orders: list[DemoOrder], events: bool = False) -> str:
+    """One row per order; with `events`, a last column of the events the bus delivered."""
+    headers: tuple[str, ...] = ("order id", "kind", "token", "country", "final status", "reason", "ms to final", "note")
+    rows: list[tuple[str, ...]] = [
         (
             order.order_id or "-",
             order.kind,
@@ -78,6 +103,9 @@ def summary_table(orders: list[DemoOrder]) -> str:
         )
         for order in orders
     ]
+    if events:
+        headers += ("events",)
+        rows = [(*row, order.events_cell()) for row, order in zip(rows, orders, strict=True)]
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 
     def line(cells: tuple[str, ...]) -> str:

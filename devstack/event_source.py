@@ -1,4 +1,5 @@
-"""Lambda's DynamoDB event-source mapping, for one function in this process.
+"""Lambda's DynamoDB event-source mapping, for one function in this process (the local
+stack runs one process per mapping: the processor's and the publisher's).
 
 It polls the stream shard by shard, applies the filter pattern, batches by size and
 window, invokes the handler with Lambda-shaped events, and leaves retries, bisection
@@ -70,7 +71,12 @@ class StreamWorker:
             action()
         except (ClientError, BotoCoreError) as error:
             if not self.stop.is_set():  # while stopping, moto may already be gone
-                log("stream read failed; retrying from the checkpoint", "WARNING", error=repr(error))
+                log(
+                    "stream read failed; retrying from the checkpoint",
+                    "WARNING",
+                    function=self.function_name,
+                    error=repr(error),
+                )
                 self.stop.wait(0.5)
             return False
         return True
@@ -92,7 +98,7 @@ class StreamWorker:
                 self.reader.rewind(shard)
                 return False
         if shard.exhausted and not shard.buffer and not self.stop.is_set():
-            log("shard finished; its children may start", shard_id=shard.shard_id)
+            log("shard finished; its children may start", function=self.function_name, shard_id=shard.shard_id)
             self.attempt(lambda: self.reader.finish(shard))
         return bool(page)
 
@@ -151,4 +157,10 @@ class StreamWorker:
             function_error=last.function_error if last else None,
         )
         self.sqs.send_message(QueueUrl=self.dlq_url, MessageBody=json.dumps(message))
-        log("sent to the on-failure destination", "WARNING", **message["DDBStreamBatchInfo"], condition=condition)
+        log(
+            "sent to the on-failure destination",
+            "WARNING",
+            function=self.function_name,
+            **message["DDBStreamBatchInfo"],
+            condition=condition,
+        )

@@ -1,4 +1,4 @@
-"""moto in server mode, as the local AWS, with two changes for a long-running stack.
+"""moto in server mode, as the local AWS, with these changes for a long-running stack.
 
 - moto never forgets a shard iterator: every GetRecords call adds one (about 2 KB) to
   a dict, and the stream worker polls several times a second when idle. A thread here
@@ -6,6 +6,8 @@
   the worker re-acquires it from its checkpoint.
 - TransactWriteItems neither copies whole tables nor forgets ClientRequestToken: see
   devstack/moto_patches.py.
+- Delivering an event to a rule's target does not parse the same JSONPath expressions
+  again for every event: see devstack/moto_events.py.
 - werkzeug logs every request; only warnings are kept.
 
 Usage: python -m devstack.moto_server --port 5000 [--host 127.0.0.1]
@@ -57,9 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    from devstack import moto_patches
+    from devstack import moto_events, moto_patches
 
     moto_patches.install()
+    moto_events.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)

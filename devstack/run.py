@@ -1,16 +1,18 @@
 """`make run`: the whole service on this machine, no AWS account needed.
 
-Starts, in the foreground: a moto server as the local AWS (DynamoDB, Streams, SQS),
-the table, stream and DLQ from chalicelib/resources.json, a local OIDC issuer (a new
-RSA key each start), the API through Chalice's local gateway with API Gateway's JWT
-check in front, and a stream worker that invokes the real stream handler. Ctrl-C or
-SIGTERM stops all of it. No terminal needed: it also runs in the background.
-`make token CUSTOMER=<id>` prints a bearer token for it.
+Starts, in the foreground: a moto server as the local AWS (DynamoDB, Streams, SQS,
+EventBridge), the table, stream and DLQs from chalicelib/resources.json, the event bus
+with an example rule sending every order event to an SQS queue, a local OIDC issuer (a
+new RSA key each start), the API through Chalice's local gateway with API Gateway's JWT
+check in front, and two stream workers that invoke the real stream handlers (the
+processor and the outbox publisher). Ctrl-C or SIGTERM stops all of it. No terminal
+needed: it also runs in the background. `make token CUSTOMER=<id>` prints a bearer
+token for it; `make events` follows the order events.
 
 Usage: python -m devstack.run [--port 8000]
 Environment: PORT (API port), MOTO_PORT (default: a free port), DEVSTACK_DIR (state
 directory, default .devstack), DEVSTACK_MAX_RETRY_ATTEMPTS and DEVSTACK_RETRY_DELAY
-(override the worker's retry cap and per-failure delay, for tests).
+(override both workers' retry cap and per-failure delay, for tests).
 """
 
 from __future__ import annotations
@@ -70,9 +72,12 @@ def banner(stack: Stack, seconds: float) -> str:
     return f"""
 orders local stack ready in {seconds:.1f} s
   API             {url}
-  local AWS       {stack.endpoint}  (moto: DynamoDB + Streams, SQS)
+  local AWS       {stack.endpoint}  (moto: DynamoDB + Streams, SQS, EventBridge)
   table           {TABLE_NAME}, stream {stack.info["stream_arn"]}
-  dead letters    {stack.info["dlq_url"]}
+  dead letters    {stack.info["dlq_url"]}  (process_orders)
+                  {stack.info["events_dlq_url"]}  (publish_order_events)
+  event bus       {stack.info["event_bus_name"]}: rule {stack.info["events_rule"]} (source {stack.info["event_source"]})
+                  -> queue {stack.info["events_queue_url"]}  (follow it: make events{where})
   token issuer    {stack.issuer.url}  (audience {stack.issuer.audience}; make token CUSTOMER=<id>)
   stack details   {stack.state_dir / "stack.json"}  (URLs, issuer and process ids)
 

@@ -1,5 +1,6 @@
-"""Starts, watches and stops the three processes of the local stack: the moto server,
-the API (`chalice local`'s gateway) and the stream worker; and, as a thread of this
+"""Starts, watches and stops the processes of the local stack: the moto server, the API
+(`chalice local`'s gateway) and two stream workers, one per event-source mapping on the
+table's stream (the processor and the outbox publisher); and, as a thread of this
 process, the local OIDC issuer whose tokens the API checks. Nothing is left running:
 every child leads its own process group, and `stop` ends each group."""
 
@@ -12,18 +13,55 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devstack import processes
+from devstack.checkpoints import TABLE as CHECKPOINT_TABLE
 from devstack.environment import local_aws_environment, stage_environment
 from devstack.issuer_server import IssuerServer
 
+if TYPE_CHECKING:
+    from devstack.provision import EventRouting
+
+APP_NAME = "orders"
+STAGE = "dev"
 TABLE_NAME = "orders-dev"
 DLQ_NAME = "orders-dev-process-orders-dlq"
-STAGE = "dev"
+EVENTS_RULE = "orders-dev-all-order-events"
+EVENTS_QUEUE = "orders-dev-order-events"
+EVENTS_DLQ_NAME = "orders-dev-event-failures"  # as infrastructure/terraform/events.tf names it
 READY_TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class StreamConsumer:
+    """One `@app.on_dynamodb_record` handler and its event-source mapping, run by one
+    stream worker process (devstack/stream_worker.py)."""
+
+    child: str  # its name among the children and in stack.json's pids
+    function: str  # the handler's name in app.py
+    mapping: str  # its mapping spec in chalicelib/resources.json
+    dlq: str  # its on-failure destination: the key of the queue URL in `Stack.info`
+    checkpoint_table: str  # its own positions in the stream
+
+    @property
+    def function_name(self) -> str:
+        return f"{APP_NAME}-{STAGE}-{self.function}"  # as Chalice names the Lambda function
+
+    @property
+    def ready_file(self) -> str:
+        return f"{self.child}.ready"
+
+
+CONSUMERS = (
+    StreamConsumer("worker", "process_orders", "stream_mapping", "dlq_url", CHECKPOINT_TABLE),
+    StreamConsumer(
+        "events_worker", "publish_order_events", "events_mapping", "events_dlq_url", f"{CHECKPOINT_TABLE}-events"
+    ),
+)
 
 
 class StartupError(Exception):
@@ -64,22 +102,27 @@ class Stack:
         self._wait("the moto server", lambda: processes.accepts_connections(self.moto_port), "moto")
         from devstack.provision import provision_stack
 
-        self.info = provision_stack(self.endpoint, TABLE_NAME, DLQ_NAME, self.env["AWS_DEFAULT_REGION"])
+        region = self.env["AWS_DEFAULT_REGION"]
+        self.info = provision_stack(self.endpoint, TABLE_NAME, DLQ_NAME, region, event_routing(self.env))
         self.env["ORDERS_STREAM_ARN"] = self.info["stream_arn"]
-        self.start_worker()
+        for consumer in CONSUMERS:
+            self.start_worker(consumer)
         self._wait("the API", self._api_healthy, "api")
-        self._wait("the stream worker", self._worker_ready, "worker")
+        for consumer in CONSUMERS:
+            self._wait(f"the stream worker of {consumer.function}", self._worker_ready(consumer), consumer.child)
         self.write_state()
 
-    def start_worker(self) -> None:
-        ready = self.state_dir / "worker.ready"
+    def start_worker(self, consumer: StreamConsumer = CONSUMERS[0]) -> None:
+        ready = self.state_dir / consumer.ready_file
         ready.unlink(missing_ok=True)
         argv = [sys.executable, "-m", "devstack.stream_worker", "--stream-arn", self.info["stream_arn"]]
-        argv += ["--dlq-url", self.info["dlq_url"], "--ready-file", str(ready), *self.worker_options]
-        self._spawn("worker", argv)
+        argv += ["--dlq-url", self.info[consumer.dlq], "--handler", f"app:{consumer.function}"]
+        argv += ["--mapping", consumer.mapping, "--function-name", consumer.function_name]
+        argv += ["--checkpoint-table", consumer.checkpoint_table, "--ready-file", str(ready), *self.worker_options]
+        self._spawn(consumer.child, argv)
 
-    def _worker_ready(self) -> bool:
-        return (self.state_dir / "worker.ready").exists()
+    def _worker_ready(self, consumer: StreamConsumer) -> Callable[[], bool]:
+        return (self.state_dir / consumer.ready_file).exists
 
     def _api_healthy(self) -> bool:
         try:
@@ -113,6 +156,16 @@ class Stack:
             "region": self.env["AWS_DEFAULT_REGION"],
             "table": TABLE_NAME,
             **self.info,
+            "stream_workers": {
+                consumer.child: {
+                    "function_name": consumer.function_name,
+                    "handler": f"app.{consumer.function}",
+                    "mapping": consumer.mapping,
+                    "checkpoint_table": consumer.checkpoint_table,
+                    "dlq_url": self.info.get(consumer.dlq),
+                }
+                for consumer in CONSUMERS
+            },
             "issuer": self.issuer.state() if self.issuer else None,
             "pids": {"run": os.getpid(), **{name: child.pid for name, child in self.children.items()}},
         }
@@ -121,30 +174,44 @@ class Stack:
         path.with_suffix(".tmp").replace(path)  # readers never see half a file
 
     def supervise(self) -> None:
-        """Until asked to stop: restart a worker that died (it resumes from its checkpoint);
-        stop everything if moto or the API dies."""
-        restarts: list[float] = []
+        """Until asked to stop: restart a stream worker that died (it resumes from its own
+        checkpoint); stop everything if moto or the API dies."""
+        restarts: dict[str, list[float]] = {consumer.child: [] for consumer in CONSUMERS}
         while not self.stopping.wait(0.1):
             for name in ("moto", "api"):
                 code = self.children[name].poll()
                 if code is not None:
                     raise StartupError(f"the {name} process exited with code {code}; stopping the stack")
-            code = self.children["worker"].poll()
-            if code is None:
-                continue
-            restarts = [at for at in restarts if time.monotonic() - at < 10] + [time.monotonic()]
-            if len(restarts) > 5:
-                raise StartupError("the stream worker keeps dying (6 times in 10 s); stopping the stack")
-            print(f"devstack: stream worker exited with code {code}; restarting it from its checkpoint", flush=True)
-            self.start_worker()
-            self.write_state()
+            for consumer in CONSUMERS:
+                code = self.children[consumer.child].poll()
+                if code is None:
+                    continue
+                now = time.monotonic()
+                recent = restarts[consumer.child] = [at for at in restarts[consumer.child] if now - at < 10] + [now]
+                what = f"the stream worker of {consumer.function}"
+                if len(recent) > 5:
+                    raise StartupError(f"{what} keeps dying (6 times in 10 s); stopping the stack")
+                print(f"devstack: {what} exited with code {code}; restarting it from its checkpoint", flush=True)
+                self.start_worker(consumer)
+                self.write_state()
 
     def stop(self) -> None:
-        # The worker first, so that an invocation in flight can finish against moto.
-        worker = [self.children["worker"]] if "worker" in self.children else []
-        processes.stop_all(worker)
-        processes.stop_all([child for name, child in self.children.items() if name != "worker"])
+        # The workers first, so that an invocation in flight can finish against moto.
+        workers = {consumer.child for consumer in CONSUMERS}
+        processes.stop_all([child for name, child in self.children.items() if name in workers])
+        processes.stop_all([child for name, child in self.children.items() if name not in workers])
         if self.issuer:
             self.issuer.stop()  # and its key file
         (self.state_dir / "stack.json").unlink(missing_ok=True)
-        (self.state_dir / "worker.ready").unlink(missing_ok=True)
+        for consumer in CONSUMERS:
+            (self.state_dir / consumer.ready_file).unlink(missing_ok=True)
+
+
+def event_routing(env: dict[str, str]) -> EventRouting:
+    """The bus and source the publisher will use: the app's own settings, read from the
+    environment the workers get (the stage's EVENT_BUS_NAME, or the settings' default)."""
+    from chalicelib.settings import settings_from
+    from devstack.provision import EventRouting
+
+    settings = settings_from(env)
+    return EventRouting(settings.event_bus_name, settings.event_source, EVENTS_RULE, EVENTS_QUEUE, EVENTS_DLQ_NAME)

@@ -1,13 +1,18 @@
 """The stream worker: a separate process that plays Lambda's DynamoDB event-source
-mapping for the app's `@app.on_dynamodb_record` handler, `process_orders`.
+mapping for one of the app's `@app.on_dynamodb_record` handlers. The local stack runs
+two, one per mapping on the table's stream: `process_orders` (the processor, settings
+`stream_mapping`) and `publish_order_events` (the outbox publisher, `events_mapping`).
 
 It imports the real app and calls the handler with Lambda-shaped events, with the
-mapping settings of chalicelib/resources.json. Its checkpoint lives in the moto server
-(devstack/checkpoints.py), so a restarted worker resumes where the last one stopped.
-boto3 finds moto through AWS_ENDPOINT_URL. SIGTERM or SIGINT stops it between
-invocations.
+mapping's settings and filter pattern from chalicelib/resources.json. Its checkpoints
+live in the moto server, in a table of its own (devstack/checkpoints.py), so a
+restarted worker resumes where the last one stopped and the two mappings never share
+a position. boto3 finds moto through AWS_ENDPOINT_URL. SIGTERM or SIGINT stops it
+between invocations.
 
 Usage: python -m devstack.stream_worker --stream-arn ARN --dlq-url URL [options]
+  e.g. --handler app:publish_order_events --mapping events_mapping
+       --function-name orders-dev-publish_order_events --checkpoint-table T
 """
 
 from __future__ import annotations
@@ -19,20 +24,35 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devstack import mapping
 from devstack.checkpoints import TABLE, CheckpointStore, create_checkpoint_table
 from devstack.event_source import StreamWorker, log
 from devstack.shards import ShardReader
 
+if TYPE_CHECKING:
+    from chalicelib.resources import StreamMappingSpec
+
 STARTUP_TIMEOUT_S = 30.0
 
 
-def mapping_settings(max_retry_attempts: int | None, retry_delay_s: float) -> mapping.Settings:
+MAPPINGS = ("stream_mapping", "events_mapping")  # the mapping specs in chalicelib/resources.json
+
+
+def mapping_spec(name: str = "stream_mapping") -> StreamMappingSpec:
     from chalicelib.resources import load_resources
 
-    spec = load_resources().stream_mapping
+    if name not in MAPPINGS:
+        raise ValueError(f"unknown mapping {name!r}; one of {', '.join(MAPPINGS)}")
+    spec: StreamMappingSpec = getattr(load_resources(), name)
+    return spec
+
+
+def mapping_settings(
+    max_retry_attempts: int | None, retry_delay_s: float, mapping_name: str = "stream_mapping"
+) -> mapping.Settings:
+    spec = mapping_spec(mapping_name)
     return mapping.Settings(
         batch_size=spec.batch_size,
         batching_window_s=spec.maximum_batching_window_seconds,
@@ -59,6 +79,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stream-arn", required=True)
     parser.add_argument("--dlq-url", required=True)
     parser.add_argument("--handler", default="app:process_orders")
+    parser.add_argument("--mapping", default="stream_mapping", choices=MAPPINGS, help="its spec in resources.json")
     parser.add_argument("--function-name", default="orders-dev-process_orders")
     parser.add_argument("--checkpoint-table", default=TABLE)
     parser.add_argument("--max-retry-attempts", type=int, default=None, help="override resources.json (tests)")
@@ -72,8 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     import boto3
 
-    from chalicelib.resources import load_resources
-
     region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
     handler = load_handler(args.handler)
     from botocore.config import Config
@@ -84,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     streams = boto3.client("dynamodbstreams", region_name=region, config=quick)
     create_checkpoint_table(dynamodb, args.checkpoint_table)
     store = CheckpointStore(dynamodb, args.stream_arn, args.checkpoint_table)
-    starting_position = load_resources().stream_mapping.starting_position
-    reader = ShardReader(streams, args.stream_arn, store, starting_position)
-    settings = mapping_settings(args.max_retry_attempts, args.retry_delay)
-    pattern = load_resources().stream_mapping.filter_pattern
+    spec = mapping_spec(args.mapping)
+    reader = ShardReader(streams, args.stream_arn, store, spec.starting_position)
+    settings = mapping_settings(args.max_retry_attempts, args.retry_delay, args.mapping)
+    pattern = spec.filter_pattern
     worker = StreamWorker(
         reader, handler, settings, pattern, sqs, args.dlq_url, args.stream_arn, args.function_name, region,
         idle_poll_s=args.idle_poll_ms / 1000,
@@ -101,14 +120,21 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while not worker.attempt(reader.refresh):
         if time.monotonic() > deadline or worker.stop.is_set():
-            log("cannot read the stream; giving up", "ERROR", stream_arn=args.stream_arn)
+            log("cannot read the stream; giving up", "ERROR", function=args.function_name, stream_arn=args.stream_arn)
             return 1
     checkpoints = {shard.shard_id: shard.checkpoint.sequence_number for shard in reader.shards.values()}
-    log("polling", stream_arn=args.stream_arn, checkpoints=checkpoints, settings=settings.__dict__)
+    log(
+        "polling",
+        function=args.function_name,
+        stream_arn=args.stream_arn,
+        checkpoint_table=args.checkpoint_table,
+        checkpoints=checkpoints,
+        settings=settings.__dict__,
+    )
     if args.ready_file:
         args.ready_file.write_text(str(os.getpid()))
     worker.run()
-    log("stopped")
+    log("stopped", function=args.function_name)
     return 0
 
 

@@ -38,6 +38,27 @@ def default_state_dir() -> Path:
     return Path(os.environ.get("DEVSTACK_DIR") or PROJECT_DIR / ".devstack")
 
 
+def stack_state(state_dir: Path) -> dict[str, Any]:
+    """The stack.json of the stack that runs from `state_dir`; NoStack if there is none.
+    Whether that stack still answers is for the caller to check."""
+    try:
+        state = json.loads((state_dir / "stack.json").read_text())
+    except FileNotFoundError:
+        raise NoStack(f"no local stack runs in {state_dir} (no stack.json); start one with `make run`") from None
+    except (OSError, ValueError):
+        raise NoStack(f"the stack.json in {state_dir} is unreadable; restart the stack with `make run`") from None
+    if not isinstance(state, dict):
+        raise NoStack(f"the stack.json in {state_dir} is unreadable; restart the stack with `make run`")
+    return state
+
+
+def check_port(state: dict[str, Any], state_dir: Path, port: int | None) -> None:
+    """With `port` given, the stack must be the one serving it."""
+    api_url = str(state.get("api_url"))
+    if port is not None and not api_url.endswith(f":{port}"):
+        raise NoStack(f"the local stack in {state_dir} serves {api_url}, not port {port}; set PORT or DEVSTACK_DIR")
+
+
 @dataclass(frozen=True)
 class StackIssuer:
     """The running stack's issuer, as its stack.json describes it."""
@@ -53,16 +74,13 @@ class StackIssuer:
         """The issuer of the stack that runs from `state_dir`; NoStack if none does."""
         state_dir = state_dir or default_state_dir()
         where = f"in {state_dir}"
+        state = stack_state(state_dir)
         try:
-            state: dict[str, Any] = json.loads((state_dir / "stack.json").read_text())
             issuer = state["issuer"]
             found = cls(state["api_url"], issuer["url"], issuer["audience"], issuer["kid"], Path(issuer["key_file"]))
-        except FileNotFoundError:
-            raise NoStack(f"no local stack runs {where} (no stack.json); start one with `make run`") from None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             raise NoStack(f"the stack.json {where} has no issuer; restart the stack with `make run`") from None
-        if port is not None and not found.api_url.endswith(f":{port}"):
-            raise NoStack(f"the local stack {where} serves {found.api_url}, not port {port}; set PORT or DEVSTACK_DIR")
+        check_port(state, state_dir, port)
         found.check_running()
         return found
 

@@ -77,3 +77,41 @@ def test_moto_keeps_only_the_newest_shard_iterators(dynamodb: Any, stream_arn: s
     assert prune_shard_iterators(keep=3) == before - 3
     assert list(iterators) == newest
     assert reader.read(shard, limit=10) == [], "the live iterator still works"
+
+
+def test_cached_jsonpaths_deliver_the_same_envelope_to_the_rules_queue(moto_aws: None) -> None:
+    """devstack/moto_events.py: the example rule's queue gets the same message with
+    moto's JSONPath parsing cached, and the second delivery parses nothing."""
+    import json
+
+    import boto3
+    import jsonpath_ng.ext
+
+    from devstack import moto_events
+    from devstack.provision import EventRouting, create_event_routing
+
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    routing = EventRouting("orders-dev-events", "orders", "all", "order-events", "event-failures")
+    queue_url = create_event_routing(events, sqs, routing)["events_queue_url"]
+    entry = {"EventBusName": "orders-dev-events", "Source": "orders", "DetailType": "OrderPaid", "Detail": '{"a": 1}'}
+
+    def delivered() -> dict[str, Any]:
+        assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+        (message,) = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        body: dict[str, Any] = json.loads(message["Body"])
+        return {key: value for key, value in body.items() if key not in ("id", "time")}
+
+    plain = delivered()
+    undo = moto_events.install()
+    try:
+        cached = delivered()
+        parses = jsonpath_ng.ext.parse.cache_info()  # type: ignore[attr-defined]
+        delivered()
+        assert jsonpath_ng.ext.parse.cache_info().misses == parses.misses  # type: ignore[attr-defined]
+    finally:
+        undo()
+    assert cached == plain
+    assert plain["detail"] == {"a": 1}
+    assert plain["source"] == "orders"
+    assert plain["detail-type"] == "OrderPaid"

@@ -73,10 +73,10 @@ def test_a_worker_killed_mid_run_loses_no_order_and_charges_none_twice(stack: Ru
         assert [entry["status"] for entry in orders[order_id]["history"]] == ["PENDING", "PAID", "CONFIRMED"]
 
 
-def dead_letters(stack: RunningStack, timeout_s: float) -> list[dict[str, Any]]:
+def dead_letters(stack: RunningStack, timeout_s: float, queue_key: str = "dlq_url") -> list[dict[str, Any]]:
     sqs, deadline = stack.aws("sqs"), time.monotonic() + timeout_s
     found: list[dict[str, Any]] = []
-    queue = stack.state()["dlq_url"]
+    queue = stack.state()[queue_key]
     while not found and time.monotonic() < deadline:
         messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
         found += [json.loads(message["Body"]) for message in messages]
@@ -125,3 +125,26 @@ def test_a_poison_record_ends_in_the_dlq_while_the_orders_behind_it_complete(sta
 
     orders = wait_until_final(client, behind, timeout_s=30)
     assert [orders[order_id]["status"] for order_id in behind] == ["CONFIRMED"] * 5
+
+    # The outbox publisher's mapping on the same stream isolates it too, into its own DLQ...
+    (published,) = dead_letters(stack, timeout_s=30, queue_key="events_dlq_url")
+    assert published["requestContext"]["functionArn"].endswith(":function:orders-dev-publish_order_events")
+    assert published["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert published["DDBStreamBatchInfo"]["startSequenceNumber"] == info["startSequenceNumber"]
+    # ...and the orders behind it are announced: three events each.
+    names = events_of(stack, client.customer_id or "", count=15, timeout_s=20)
+    assert [names.get(order_id) for order_id in behind] == [["OrderPlaced", "OrderPaid", "OrderConfirmed"]] * 5
+
+
+def events_of(stack: RunningStack, customer_id: str, count: int, timeout_s: float) -> dict[str, list[str]]:
+    """The customer's event names per order, taken from the stack's events queue."""
+    from devstack.events import take
+
+    sqs, queue = stack.aws("sqs"), stack.state()["events_queue_url"]
+    names: dict[str, list[str]] = {}
+    deadline = time.monotonic() + timeout_s
+    while sum(map(len, names.values())) < count and time.monotonic() < deadline:
+        for envelope in take(sqs, queue, wait_s=1):
+            if envelope["detail"]["customer_id"] == customer_id:
+                names.setdefault(envelope["detail"]["order_id"], []).append(envelope["detail-type"])
+    return names
