@@ -12,11 +12,12 @@ import copy
 import json
 from typing import Any
 
-from chalicelib.resources import Resources
+from chalicelib.resources import Resources, StreamMappingSpec
 
 PACKAGE_STAGE = "package"
-FUNCTIONS = ("api_handler", "process_orders")
+FUNCTIONS = ("api_handler", "process_orders", "publish_order_events")
 STREAM_MAPPING = "process_orders-dynamodb-event-source"
+EVENTS_MAPPING = "publish_order_events-dynamodb-event-source"  # the outbox publisher, on the same stream
 _REST_RESOURCES = ("aws_api_gateway_rest_api.rest_api", "aws_api_gateway_deployment.rest_api")
 _REST_COUNT = '${var.api_type == "rest" ? 1 : 0}'
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
@@ -74,8 +75,9 @@ def function_names(chalice: dict[str, Any], app_name: str) -> dict[str, str]:
     }
 
 
-def _stream_mapping(resources: Resources) -> dict[str, Any]:
-    spec = resources.stream_mapping
+def _stream_mapping(spec: StreamMappingSpec, local: str, on_failure: str) -> dict[str, Any]:
+    """What Chalice cannot set on a stream mapping: `spec` from resources.json (also written
+    into generated.tf as `local.<local>`), failed batches to the queue `on_failure`."""
     return {
         "batch_size": spec.batch_size,
         "starting_position": spec.starting_position,
@@ -84,8 +86,8 @@ def _stream_mapping(resources: Resources) -> dict[str, Any]:
         "bisect_batch_on_function_error": spec.bisect_batch_on_function_error,
         "maximum_record_age_in_seconds": spec.maximum_record_age_seconds,
         "function_response_types": spec.function_response_types,
-        "destination_config": {"on_failure": {"destination_arn": "${aws_sqs_queue.stream_failures.arn}"}},
-        "filter_criteria": {"filter": {"pattern": "${jsonencode(local.stream_mapping.filter_pattern)}"}},
+        "destination_config": {"on_failure": {"destination_arn": f"${{aws_sqs_queue.{on_failure}.arn}}"}},
+        "filter_criteria": {"filter": {"pattern": f"${{jsonencode(local.{local}.filter_pattern)}}"}},
     }
 
 
@@ -103,7 +105,10 @@ def patches(resources: Resources, app_name: str) -> dict[str, Any]:
         "data": {"null_data_source": None},  # deprecated, and its provider cannot be installed offline
         "resource": {
             "aws_lambda_function": functions,
-            "aws_lambda_event_source_mapping": {STREAM_MAPPING: _stream_mapping(resources)},
+            "aws_lambda_event_source_mapping": {
+                STREAM_MAPPING: _stream_mapping(resources.stream_mapping, "stream_mapping", "stream_failures"),
+                EVENTS_MAPPING: _stream_mapping(resources.events_mapping, "events_mapping", "event_failures"),
+            },
             "aws_api_gateway_rest_api": {
                 "rest_api": {
                     "count": _REST_COUNT,

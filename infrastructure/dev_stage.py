@@ -3,10 +3,11 @@
 Usage: .venv/bin/python -m infrastructure.dev_stage [--table orders-dev]
 
 The policy files name Terraform resources (`${aws_dynamodb_table.orders.arn}`), which
-IAM cannot read. This writes the dev stage's copies with the table's real ARNs into
-.chalice/deployments/ (ignored by git), adds the log-group creation that Terraform does
-for prod, leaves out the dead-letter queue (`chalice deploy` makes no on-failure
-destination), and prints the deploy command with the table's stream ARN.
+IAM cannot read. This writes the dev stage's copies with the table's and the event bus's
+real ARNs into .chalice/deployments/ (ignored by git), adds the log-group creation that
+Terraform does for prod, leaves out the dead-letter queues (`chalice deploy` makes no
+on-failure destination), and prints the deploy command with the table's stream ARN. The
+bus (the dev stage's EVENT_BUS_NAME) must exist: `chalice deploy` does not create it.
 """
 
 from __future__ import annotations
@@ -19,18 +20,38 @@ from pathlib import Path
 from typing import Any
 
 CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
-POLICIES = {"api_handler": "policy-api.json", "process_orders": "policy-stream.json"}
+POLICIES = {
+    "api_handler": "policy-api.json",
+    "process_orders": "policy-stream.json",
+    "publish_order_events": "policy-events.json",
+}
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
 
 
-def references(table_arn: str, app_name: str, stage: str) -> dict[str, str]:
+def references(table_arn: str, app_name: str, stage: str, event_bus: str) -> dict[str, str]:
     """Terraform references -> ARNs, for the functions `chalice deploy` names <app>-<stage>[-<function>]."""
-    log_groups = table_arn.split(":table/", maxsplit=1)[0].replace(":dynamodb:", ":logs:") + ":log-group:/aws/lambda"
+    account_prefix = table_arn.split(":table/", maxsplit=1)[0]  # arn:<partition>:dynamodb:<region>:<account>
+    log_groups = account_prefix.replace(":dynamodb:", ":logs:") + ":log-group:/aws/lambda"
     return {
         "aws_dynamodb_table.orders.arn": table_arn,
+        "aws_cloudwatch_event_bus.orders.arn": account_prefix.replace(":dynamodb:", ":events:")
+        + f":event-bus/{event_bus}",
         "aws_cloudwatch_log_group.api_handler.arn": f"{log_groups}/{app_name}-{stage}",
         "aws_cloudwatch_log_group.process_orders.arn": f"{log_groups}/{app_name}-{stage}-process_orders",
+        "aws_cloudwatch_log_group.publish_order_events.arn": f"{log_groups}/{app_name}-{stage}-publish_order_events",
     }
+
+
+def stage_event_bus(config: dict[str, Any], stage: str) -> str:
+    """The stage's EVENT_BUS_NAME (function-level first, as Chalice merges them), else the app's default."""
+    from chalicelib.settings import Settings
+
+    stage_config = config["stages"][stage]
+    publisher = stage_config.get("lambda_functions", {}).get("publish_order_events", {})
+    for variables in (publisher.get("environment_variables", {}), stage_config.get("environment_variables", {})):
+        if "EVENT_BUS_NAME" in variables:
+            return str(variables["EVENT_BUS_NAME"])
+    return str(Settings.model_fields["event_bus_name"].default)
 
 
 def render(policy: dict[str, Any], known: dict[str, str]) -> dict[str, Any]:
@@ -49,7 +70,7 @@ def render(policy: dict[str, Any], known: dict[str, str]) -> dict[str, Any]:
 def write_dev_policies(table_arn: str, stage: str = "dev", chalice_dir: Path = CHALICE_DIR) -> dict[str, Path]:
     config = json.loads((chalice_dir / "config.json").read_text())
     functions = config["stages"][stage]["lambda_functions"]
-    known = references(table_arn, config["app_name"], stage)
+    known = references(table_arn, config["app_name"], stage, stage_event_bus(config, stage))
     written = {}
     for function, source in POLICIES.items():
         target = chalice_dir / functions[function]["iam_policy_file"]
@@ -73,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for path in write_dev_policies(table["TableArn"]).values():
         print(f"wrote {path.relative_to(CHALICE_DIR.parent)}")
+    bus = stage_event_bus(config, "dev")
+    print(f"the event bus {bus} must exist (aws events create-event-bus --name {bus}); chalice deploy does not make it")
     print(f"now: ORDERS_STREAM_ARN={table['LatestStreamArn']} .venv/bin/chalice deploy --stage dev")
     return 0
 

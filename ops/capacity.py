@@ -19,6 +19,9 @@ MEASURABLE = (
 )
 
 API_REQUESTS_PER_SECOND_QUOTA = 10_000  # per account and region, shared by every API Gateway API
+PUT_EVENTS_PER_SECOND_QUOTA = 10_000  # EventBridge PutEvents requests, us-east-1 (2,400 or less elsewhere)
+RULE_INVOCATIONS_PER_SECOND_QUOTA = 18_750  # EventBridge target invocations, us-east-1 (1,100 in many regions)
+EVENTBRIDGE_CHUNK_KIB = 64  # PutEvents bills each started 64 KB of an entry as one event
 LAMBDA_CONCURRENCY_QUOTA = 1_000  # per region, shared by every function
 TABLE_UNITS_PER_SECOND_QUOTA = 40_000  # on-demand: for the table and for each GSI, reads and writes apiece
 NEW_TABLE_WARM_WRITE_UNITS = 4_000  # a fresh on-demand table throttles above this until it has scaled
@@ -48,7 +51,12 @@ class WorkloadProfile:
     order_retention_months: float = 1.0
     log_retention_months: float = 1.0
     failed_order_share: float = 0.0
-    alarms: int = 7
+    events_per_order: float = 3.0  # OrderPlaced, OrderPaid, OrderConfirmed: one per stored status change
+    event_kib: float = 0.5  # an event's detail (the envelope adds ~0.3 KB); one 64 KB chunk
+    event_archive_retention_months: float = 1.0  # var.event_archive_retention_days = 30
+    example_rule_targets: int = 1  # the example rule's SQS queue: one SendMessage per event
+    alarms: int = 12  # 7 before order events: + the publisher's errors, throttles and iterator age,
+    #                   its on-failure queue depth, the example rule's failed deliveries
     dashboards: int = 1
     alarm_topic_keys: int = 1  # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key
     custom_metrics: int = 6
@@ -98,6 +106,32 @@ def lambda_gb_seconds_per_order(profile: WorkloadProfile) -> float:
     return busy_ms / 1000 * profile.lambda_memory_mb / 1024
 
 
+def publisher_records_per_order(profile: WorkloadProfile) -> float:
+    """Every write of an order item passes the publisher's filter (entity = order); whether
+    it changed the status, and so makes an event, is decided in code."""
+    return profile.writes_per_order
+
+
+def publisher_invocations_per_order(profile: WorkloadProfile) -> float:
+    # One invocation per batch, batched as the processor's are.
+    return publisher_records_per_order(profile) / profile.records_per_processing_invocation
+
+
+def publisher_gb_seconds_per_order(profile: WorkloadProfile) -> float:
+    # The processor's measured time per record stands in for a record's PutEvents round trip.
+    busy_ms = publisher_records_per_order(profile) * profile.processing_ms_per_record
+    return busy_ms / 1000 * profile.lambda_memory_mb / 1024
+
+
+def put_events_chunks_per_order(profile: WorkloadProfile) -> float:
+    """Billed custom events: each entry counts once per started 64 KB."""
+    return profile.events_per_order * max(1, math.ceil(profile.event_kib / EVENTBRIDGE_CHUNK_KIB))
+
+
+def archived_gib_per_order(profile: WorkloadProfile) -> float:
+    return profile.events_per_order * profile.event_kib / KIB_PER_GIB
+
+
 def stored_gib_per_order(profile: WorkloadProfile, with_index: bool = True) -> float:
     copies = 1 + (profile.gsi_writes_per_order_write if with_index else 0)
     return (profile.order_item_kib + DYNAMODB_ITEM_OVERHEAD_KIB) * copies / KIB_PER_GIB
@@ -134,6 +168,9 @@ def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
     api_rps = orders_per_second * api_requests_per_order(profile)
     intake_concurrency = api_rps * profile.intake_ms / 1000
     processing_concurrency = orders_per_second * profile.processing_ms_per_record / 1000  # Little's law
+    publisher_records = orders_per_second * publisher_records_per_order(profile)
+    publisher_concurrency = publisher_records * profile.processing_ms_per_record / 1000
+    events_per_second = orders_per_second * profile.events_per_order
     table_wru = orders_per_second * table_write_units_per_order(profile)
     table_rru = orders_per_second * read_units_per_order(profile)
     gsi_wru = orders_per_second * gsi_write_units_per_order(profile)
@@ -142,8 +179,13 @@ def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
     by_storage = math.ceil(stored_orders * stored_gib_per_order(profile, with_index=False) / PARTITION_GIB)
     shards = max(by_throughput, by_storage)  # DynamoDB Streams keeps about one shard per partition
     factor = max(1, math.ceil(orders_per_second / shards * profile.processing_ms_per_record / 1000))
-    # After an outage every shard runs min(factor, 10) batches at once, drawing on the same regional pool.
-    backlog_concurrency = shards * min(factor, MAX_PARALLELIZATION_FACTOR) + intake_concurrency
+    publisher_factor = max(1, math.ceil(publisher_records / shards * profile.processing_ms_per_record / 1000))
+    # After an outage every shard runs min(factor, 10) batches at once for each of the two
+    # mappings (the processor's and the publisher's), drawing on the same regional pool.
+    backlog_concurrency = (
+        shards * (min(factor, MAX_PARALLELIZATION_FACTOR) + min(publisher_factor, MAX_PARALLELIZATION_FACTOR))
+        + intake_concurrency
+    )
 
     def check(resource: str, needed: float, quota: float, ranked: bool = True, over: str = "yes") -> QuotaCheck:
         reached_at = orders_per_second * quota / needed if ranked and needed else None
@@ -151,12 +193,23 @@ def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
 
     checks = (
         check("API Gateway requests/s (account, all APIs)", api_rps, API_REQUESTS_PER_SECOND_QUOTA),
-        check("Lambda concurrency, steady", intake_concurrency + processing_concurrency, LAMBDA_CONCURRENCY_QUOTA),
+        check(
+            "Lambda concurrency, steady",
+            intake_concurrency + processing_concurrency + publisher_concurrency,
+            LAMBDA_CONCURRENCY_QUOTA,
+        ),
         check("Lambda concurrency, stream backlog catch-up", backlog_concurrency, LAMBDA_CONCURRENCY_QUOTA, False),
         check("DynamoDB table WRU/s", table_wru, TABLE_UNITS_PER_SECOND_QUOTA),
         check("DynamoDB GSI by-customer WRU/s", gsi_wru, TABLE_UNITS_PER_SECOND_QUOTA),
         check("DynamoDB table RRU/s", table_rru, TABLE_UNITS_PER_SECOND_QUOTA),
         check("DynamoDB new-table warm WRU/s", table_wru, NEW_TABLE_WARM_WRITE_UNITS, False, over="pre-warm"),
         check("Stream parallelization factor per shard", factor, MAX_PARALLELIZATION_FACTOR, False, over="hard max"),
+        # At most one PutEvents call per event (up to 10 entries of different orders share one).
+        check("EventBridge PutEvents requests/s (account)", events_per_second, PUT_EVENTS_PER_SECOND_QUOTA),
+        check(
+            "EventBridge rule invocations/s (account)",
+            events_per_second * profile.example_rule_targets,
+            RULE_INVOCATIONS_PER_SECOND_QUOTA,
+        ),
     )
     return Capacity(orders_per_second, checks, by_throughput, by_storage, shards, factor)

@@ -18,6 +18,15 @@ from ops.prices import CostLine, MonthlyCost, PriceList, load_prices
 from ops.report import capacity_report, cost_report, inputs_report
 
 SQS_REQUESTS_PER_FAILED_ORDER = 3  # Lambda's on-failure send, then a receive and a delete when the DLQ is drained
+# The lines order events add (README "Order events"): the bus, its archive, the publisher, the example queue.
+EVENT_ITEMS = (
+    "Lambda requests, event publisher",
+    "Lambda compute, event publisher",
+    "EventBridge custom events (PutEvents)",
+    "EventBridge archive, events archived",
+    "EventBridge archive storage",
+    "SQS sends to the example events queue",
+)
 
 
 def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: PriceList, alarms: bool) -> MonthlyCost:
@@ -30,6 +39,8 @@ def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: Pri
     stored_gib = orders * profile.order_retention_months * cap.stored_gib_per_order(profile)
     # EMF metrics are billed only for the hours in which something publishes them: none while idle.
     metrics = profile.custom_metrics if alarms and orders else 0
+    archived_gib = orders * cap.archived_gib_per_order(profile)
+    events = orders * profile.events_per_order
     usage = (
         ("API Gateway HTTP API requests", "http_api_requests", requests),
         ("Lambda requests", "lambda_requests", orders * cap.lambda_invocations_per_order(profile)),
@@ -45,10 +56,25 @@ def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: Pri
         ("KMS key for the alarm topic", "kms_customer_managed_keys", profile.alarm_topic_keys if alarms else 0),
         ("CloudWatch custom metrics (EMF)", "cloudwatch_custom_metrics", metrics),
         ("SQS DLQ requests", "sqs_requests", orders * profile.failed_order_share * SQS_REQUESTS_PER_FAILED_ORDER),
+        (EVENT_ITEMS[0], "lambda_requests", orders * cap.publisher_invocations_per_order(profile)),
+        (
+            EVENT_ITEMS[1],
+            f"lambda_gb_seconds_{profile.architecture}",
+            orders * cap.publisher_gb_seconds_per_order(profile),
+        ),
+        (EVENT_ITEMS[2], "eventbridge_custom_events", orders * cap.put_events_chunks_per_order(profile)),
+        (EVENT_ITEMS[3], "eventbridge_archive_processing", archived_gib),
+        (EVENT_ITEMS[4], "eventbridge_archive_storage", archived_gib * profile.event_archive_retention_months),
+        (EVENT_ITEMS[5], "sqs_requests", events * profile.example_rule_targets),
     )
     price = prices.prices
     lines = tuple(CostLine(item, amount, price[key].unit, price[key].cost(amount)) for item, key, amount in usage)
     return MonthlyCost(orders_per_second, orders, lines, price["rest_api_requests"].cost(requests))
+
+
+def order_events_usd(cost: MonthlyCost) -> float:
+    """What the order events add to the bill (alarms aside: they are counted in the alarm line)."""
+    return sum(line.usd for line in cost.lines if line.item in EVENT_ITEMS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,11 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     capacity = cap.capacity(args.capacity, profile)
     if not args.json:
         inputs = inputs_report(args.inputs, measured, profile)
-        print("\n".join([*cost_report(cost, idle, prices), *inputs, "", *capacity_report(capacity, profile)]))
+        report = cost_report(cost, idle, prices, order_events_usd(cost))
+        print("\n".join([*report, *inputs, "", *capacity_report(capacity, profile)]))
         return 0
     document = {
         "prices": {"region": prices.region, "as_of": prices.as_of},
-        "cost": asdict(cost) | {"total_usd": cost.total_usd, "usd_per_million_orders": cost.usd_per_million_orders},
+        "cost": asdict(cost)
+        | {
+            "total_usd": cost.total_usd,
+            "usd_per_million_orders": cost.usd_per_million_orders,
+            "order_events_usd": order_events_usd(cost),
+            "order_events_usd_per_million_orders": order_events_usd(cost) / cost.orders * 1e6 if cost.orders else None,
+        },
         "idle_usd": idle,
         "inputs": {"measured": measured, "assumed": {k: v for k, v in asdict(profile).items() if k not in measured}},
         "capacity": asdict(capacity) | {"first_limit": capacity.first_limit.resource},

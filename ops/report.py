@@ -29,7 +29,9 @@ def _usd(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def cost_report(cost: MonthlyCost, idle: dict[str, float], prices: PriceList) -> list[str]:
+def cost_report(
+    cost: MonthlyCost, idle: dict[str, float], prices: PriceList, order_events_usd: float | None = None
+) -> list[str]:
     per_million = cost.usd_per_million_orders
     rows = [(line.item, _n(line.quantity), line.unit, _usd(line.usd)) for line in cost.lines]
     rows += [("Total", "", "", _usd(cost.total_usd))]
@@ -39,7 +41,18 @@ def cost_report(cost: MonthlyCost, idle: dict[str, float], prices: PriceList) ->
         f" {prices.region} list prices of {prices.as_of}, free tiers excluded",
         *_table(("line item", "quantity/month", "unit", "USD/month"), rows),
         f"REST API instead of HTTP API: {_usd(cost.rest_api_usd)} (not in the total)",
+        *_events_line(cost, order_events_usd),
         f"Idle: {_usd(idle['alarms_on'])} with alarms on (idle EMF metrics are free), {_usd(idle['alarms_off'])} off",
+    ]
+
+
+def _events_line(cost: MonthlyCost, order_events_usd: float | None) -> list[str]:
+    if order_events_usd is None:
+        return []
+    per_million = f", {_usd(order_events_usd / cost.orders * 1e6)} per million orders" if cost.orders else ""
+    return [
+        f"Order events (publisher, PutEvents, archive, example queue): {_usd(order_events_usd)} of the total"
+        f"{per_million}; their 5 alarms are in the alarm line"
     ]
 
 

@@ -86,6 +86,59 @@ resource "aws_cloudwatch_metric_alarm" "dead_letter_queue_depth" {
   ok_actions          = local.alarm_actions
 }
 
+resource "aws_cloudwatch_metric_alarm" "events_iterator_age" {
+  count               = local.alarms_enabled ? 1 : 0
+  alarm_name          = "orders-${var.stage}-events-iterator-age"
+  alarm_description   = "The event publisher is falling behind the orders stream: order events are late."
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = local.function_names.publish_order_events }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = var.iterator_age_alarm_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "event_failures_queue_depth" {
+  count               = local.alarms_enabled ? 1 : 0
+  alarm_name          = "orders-${var.stage}-event-failures-queue-depth"
+  alarm_description   = "Stream batches the event publisher gave up on: their orders are stored, their events were not sent."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.event_failures.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# EventBridge publishes FailedInvocations only when it is not zero; rules on a custom bus
+# carry both the EventBusName and the RuleName dimensions.
+resource "aws_cloudwatch_metric_alarm" "order_events_failed_deliveries" {
+  count               = local.alarms_enabled ? 1 : 0
+  alarm_name          = "orders-${var.stage}-order-events-failed-deliveries"
+  alarm_description   = "EventBridge gave up delivering order events to the example queue (its policy or key?)."
+  namespace           = "AWS/Events"
+  metric_name         = "FailedInvocations"
+  dimensions          = { EventBusName = aws_cloudwatch_event_bus.orders.name, RuleName = aws_cloudwatch_event_rule.all_order_events.name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
 resource "aws_cloudwatch_metric_alarm" "api_5xx_rate" {
   count               = local.alarms_enabled ? 1 : 0
   alarm_name          = "orders-${var.stage}-api-5xx-rate"

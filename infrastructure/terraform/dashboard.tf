@@ -32,6 +32,15 @@ locals {
       ]
     },
     {
+      title  = "Order events: publisher iterator age (ms), dead letters, failed deliveries"
+      period = 60
+      metrics = [
+        ["AWS/Lambda", "IteratorAge", "FunctionName", local.function_names.publish_order_events, { stat = "Maximum" }],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.event_failures.name, { stat = "Maximum", yAxis = "right" }],
+        ["AWS/Events", "FailedInvocations", "EventBusName", aws_cloudwatch_event_bus.orders.name, "RuleName", aws_cloudwatch_event_rule.all_order_events.name, { stat = "Sum", yAxis = "right" }],
+      ]
+    },
+    {
       title  = "API: requests and server errors"
       period = 300
       metrics = [

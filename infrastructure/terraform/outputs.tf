@@ -6,6 +6,30 @@ output "dead_letter_queue_url" {
   value = aws_sqs_queue.stream_failures.url
 }
 
+output "event_bus_name" {
+  description = "The bus the order events are put on (source \"orders\"); subscribe with a rule of your own on it."
+  value       = aws_cloudwatch_event_bus.orders.name
+}
+
+output "event_bus_arn" {
+  value = aws_cloudwatch_event_bus.orders.arn
+}
+
+output "event_archive_arn" {
+  description = "The archive to replay order events from (aws events start-replay)."
+  value       = aws_cloudwatch_event_archive.orders.arn
+}
+
+output "order_events_queue_url" {
+  description = "The example rule's queue: every order event, for a downstream consumer."
+  value       = aws_sqs_queue.order_events.url
+}
+
+output "event_failures_queue_url" {
+  description = "The event publisher's on-failure destination."
+  value       = aws_sqs_queue.event_failures.url
+}
+
 output "alarm_topic_arn" {
   value = one(aws_sns_topic.alarms[*].arn)
 }

@@ -32,7 +32,7 @@ variable "log_retention_days" {
 }
 
 variable "enable_alarms" {
-  description = "Alarms, their SNS topic and KMS key, and the dashboard: about $1.70 a month idle. false gives a $0 idle stack."
+  description = "Alarms, their SNS topic and KMS key, and the dashboard: about $2.20 a month idle. false gives a $0 idle stack."
   type        = bool
   default     = true
 }
@@ -68,7 +68,7 @@ variable "table_kms_key_arn" {
 }
 
 variable "iterator_age_alarm_ms" {
-  description = "Alarm when the stream handler falls this far behind the newest record."
+  description = "Alarm when a stream handler (the processor or the event publisher) falls this far behind the newest record."
   type        = number
   default     = 60000
 }
@@ -116,4 +116,15 @@ variable "cognito_self_sign_up" {
   description = "Let anyone create an account in the Cognito user pool. Off: an administrator creates each user (admin-create-user)."
   type        = bool
   default     = false
+}
+
+variable "event_archive_retention_days" {
+  description = "Days the event archive keeps every event on the bus for replay. Storage is billed per GB-month, so it is always bounded."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.event_archive_retention_days >= 1 && floor(var.event_archive_retention_days) == var.event_archive_retention_days
+    error_message = "event_archive_retention_days must be a whole number of days, at least 1 (0, keeping events forever, is not offered: storage would grow without bound)."
+  }
 }

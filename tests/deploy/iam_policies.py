@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.settings import Settings
 from tests.support.aws_calls import AwsCall
 
 CHALICE_DIR = Path(__file__).resolve().parents[2] / ".chalice"
-POLICY_FILES = {"api": "policy-api.json", "stream": "policy-stream.json"}
-LAMBDA_NAMES = {"api": "orders-dev", "stream": "orders-dev-process_orders"}
+POLICY_FILES = {"api": "policy-api.json", "stream": "policy-stream.json", "events": "policy-events.json"}
+LAMBDA_NAMES = {"api": "orders-dev", "stream": "orders-dev-process_orders", "events": "orders-dev-publish_order_events"}
+LOG_GROUPS = {"api": "api_handler", "stream": "process_orders", "events": "publish_order_events"}  # Terraform names
+EVENT_BUS = str(Settings.model_fields["event_bus_name"].default)  # the bus the integration suite puts to
 ACCOUNT, REGION = "123456789012", "us-east-1"
 # Transactions are authorized item by item (DynamoDB developer guide, "Using IAM with transactions").
 ITEM_ACTIONS = {
@@ -44,9 +47,9 @@ def terraform_references(table: str, function: str) -> dict[str, str]:
     return {
         "aws_dynamodb_table.orders.arn": arn("dynamodb", f"table/{table}"),
         "aws_sqs_queue.stream_failures.arn": arn("sqs", f"{table}-stream-failures"),
-        f"aws_cloudwatch_log_group.{'api_handler' if function == 'api' else 'process_orders'}.arn": arn(
-            "logs", f"log-group:{log_group}"
-        ),
+        "aws_sqs_queue.event_failures.arn": arn("sqs", f"{table}-event-failures"),
+        "aws_cloudwatch_event_bus.orders.arn": arn("events", f"event-bus/{EVENT_BUS}"),
+        f"aws_cloudwatch_log_group.{LOG_GROUPS[function]}.arn": arn("logs", f"log-group:{log_group}"),
     }
 
 
@@ -86,6 +89,10 @@ def allows(statement: dict[str, Any], need: Need) -> bool:
     )
 
 
+def _bus_arn(name: str) -> str:
+    return name if name.startswith("arn:") else arn("events", f"event-bus/{name}")
+
+
 def _table_arn(name: str) -> str:
     return name if name.startswith("arn:") else arn("dynamodb", f"table/{name}")
 
@@ -106,6 +113,8 @@ def needs(call: AwsCall) -> set[Need]:
         return {Need(f"dynamodb:{call.operation}", resource) for resource in call.resources}
     if call.service == "sqs":
         return {Need(f"sqs:{call.operation}", arn("sqs", url.rsplit("/", 1)[-1])) for url in call.resources}
+    if call.service == "events":  # PutEvents is authorized on each entry's bus
+        return {Need(f"events:{call.operation}", _bus_arn(bus)) for bus in call.resources}
     return {Need(f"{call.service}:{call.operation}", "*")}
 
 

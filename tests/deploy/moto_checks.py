@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,16 @@ import boto3
 import jwt
 
 from chalicelib.domain.values import CUSTOMER_ID_PATTERN
-from chalicelib.resources import load_resources
+from chalicelib.resources import StreamMappingSpec, load_resources
 from infrastructure.package import route_keys
 from tests.deploy.terraform_cli import Terraform
 
-EXPECTED_ALARMS = 7  # iterator age, DLQ depth, API 5XX rate, errors and throttles of both functions
+# Per stream consumer: iterator age and on-failure queue depth; the API's 5XX rate; errors and
+# throttles of each of the three functions; failed deliveries of the example events rule.
+EXPECTED_ALARMS = 12
+FUNCTIONS = ("orders-dev", "orders-dev-process_orders", "orders-dev-publish_order_events")
+BUS, ARCHIVE = "orders-dev-events", "orders-dev-events"
+EXAMPLE_RULE, EXAMPLE_QUEUE = "orders-dev-all-order-events", "orders-dev-order-events"
 
 
 def client(service: str, endpoint: str) -> Any:
@@ -38,15 +44,17 @@ def check_table(endpoint: str) -> None:
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 
 
-def check_stream_mapping(endpoint: str) -> None:
-    spec = load_resources().stream_mapping
-    queue_url = client("sqs", endpoint).get_queue_url(QueueName="orders-dev-stream-failures")["QueueUrl"]
-    queue = client("sqs", endpoint).get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+def check_mapping(endpoint: str, function: str, spec: StreamMappingSpec, queue_name: str) -> dict[str, Any]:
+    """The function's one mapping carries `spec` and sends failures to `queue_name`; returns it."""
+    sqs = client("sqs", endpoint)
+    queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
     assert (queue["MessageRetentionPeriod"], queue["SqsManagedSseEnabled"]) == ("1209600", "true")
     functions = client("lambda", endpoint)
-    handler = functions.get_function(FunctionName="orders-dev-process_orders")["Configuration"]["FunctionArn"]
+    handler = functions.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
     (mapping,) = functions.list_event_source_mappings(FunctionName=handler)["EventSourceMappings"]
     assert mapping["BatchSize"] == spec.batch_size
+    assert mapping["StartingPosition"] == spec.starting_position
     assert mapping["MaximumRetryAttempts"] == spec.maximum_retry_attempts
     assert mapping["BisectBatchOnFunctionError"] is spec.bisect_batch_on_function_error
     assert mapping["MaximumRecordAgeInSeconds"] == spec.maximum_record_age_seconds
@@ -54,6 +62,20 @@ def check_stream_mapping(endpoint: str) -> None:
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == queue["QueueArn"]
     (pattern,) = mapping["FilterCriteria"]["Filters"]
     assert json.loads(pattern["Pattern"]) == spec.filter_pattern
+    return dict(mapping)
+
+
+def check_stream_mapping(endpoint: str) -> None:
+    """Both consumers of the table's stream: the processor and the outbox publisher."""
+    resources = load_resources()
+    processor = check_mapping(
+        endpoint, "orders-dev-process_orders", resources.stream_mapping, "orders-dev-stream-failures"
+    )
+    publisher = check_mapping(
+        endpoint, "orders-dev-publish_order_events", resources.events_mapping, "orders-dev-event-failures"
+    )
+    stream_arn = client("dynamodb", endpoint).describe_table(TableName="orders-dev")["Table"]["LatestStreamArn"]
+    assert processor["EventSourceArn"] == publisher["EventSourceArn"] == stream_arn
 
 
 def table_shape(dynamodb: Any, name: str) -> dict[str, Any]:
@@ -118,15 +140,14 @@ def check_http_api(endpoint: str) -> None:
 def check_functions_and_observability(endpoint: str) -> None:
     functions = client("lambda", endpoint)
     roles = set()
-    for name in ("orders-dev", "orders-dev-process_orders"):
+    for name in FUNCTIONS:
         configuration = functions.get_function(FunctionName=name)["Configuration"]
         assert (configuration["Runtime"], configuration["Architectures"]) == ("python3.13", ["arm64"])
         roles.add(configuration["Role"])
-    assert len(roles) == 2, "each function has its own role"
+    assert len(roles) == len(FUNCTIONS), "each function has its own role"
     groups = client("logs", endpoint).describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
     assert {group["logGroupName"]: group["retentionInDays"] for group in groups} == {
-        "/aws/lambda/orders-dev": 30,
-        "/aws/lambda/orders-dev-process_orders": 30,
+        **{f"/aws/lambda/{name}": 30 for name in FUNCTIONS},
         "/aws/apigateway/orders-dev-access": 30,
     }
     alarms = client("cloudwatch", endpoint).describe_alarms()["MetricAlarms"]
@@ -279,3 +300,126 @@ def check_identity_variants(terraform: Terraform, root: Path, endpoint: str) -> 
         for method, operation in methods.items():
             route = f"{method.upper()} {path}"
             assert ("security" in operation) is (route not in public), route
+
+
+def check_order_events(endpoint: str) -> None:
+    """The bus, its archive, the example rule, its target and queue, read back; then the
+    publisher's code, with the environment the function was deployed with, announces an
+    order placed in the applied table: the event reaches the example queue and the archive,
+    and a replay from the archive delivers it again."""
+    events, sqs = client("events", endpoint), client("sqs", endpoint)
+    bus = events.describe_event_bus(Name=BUS)
+    archive = events.describe_archive(ArchiveName=ARCHIVE)
+    assert (archive["EventSourceArn"], archive["RetentionDays"], archive["State"]) == (bus["Arn"], 30, "ENABLED")
+    assert "EventPattern" not in archive, "the archive keeps every event on the bus"
+
+    variables = client("lambda", endpoint).get_function(FunctionName="orders-dev-publish_order_events")[
+        "Configuration"
+    ]["Environment"]["Variables"]
+    assert (variables["EVENT_BUS_NAME"], variables["EVENT_SOURCE"]) == (BUS, "orders")
+
+    rule = events.describe_rule(Name=EXAMPLE_RULE, EventBusName=BUS)
+    assert (json.loads(rule["EventPattern"]), rule["State"]) == ({"source": [variables["EVENT_SOURCE"]]}, "ENABLED")
+    (target,) = events.list_targets_by_rule(Rule=EXAMPLE_RULE, EventBusName=BUS)["Targets"]
+    queue_url = sqs.get_queue_url(QueueName=EXAMPLE_QUEUE)["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert target["Arn"] == queue["QueueArn"] and queue["SqsManagedSseEnabled"] == "true"
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+    (statement,) = json.loads(queue["Policy"])["Statement"]  # moto stores it; it does not enforce it
+    assert (statement["Effect"], statement["Principal"], statement["Action"], statement["Resource"]) == (
+        "Allow",
+        {"Service": "events.amazonaws.com"},
+        "sqs:SendMessage",
+        queue["QueueArn"],
+    )
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule["Arn"]}}
+
+    order_id = announce_an_order(endpoint, variables)
+    delivered = drain(sqs, queue_url)
+    assert [(event["source"], event["detail-type"], event["detail"]["order_id"]) for event in delivered] == [
+        ("orders", "OrderPlaced", order_id)
+    ]
+    assert events.describe_archive(ArchiveName=ARCHIVE)["EventCount"] >= 1
+
+    now = datetime.now(UTC)
+    events.start_replay(
+        ReplayName="orders-dev-smoke",
+        EventSourceArn=archive["ArchiveArn"],
+        EventStartTime=now - timedelta(hours=1),
+        EventEndTime=now + timedelta(minutes=1),
+        Destination={"Arn": bus["Arn"]},
+    )
+    replayed = drain(sqs, queue_url, wait_s=5)
+    assert [(event["detail"]["event_id"], event.get("replay-name")) for event in replayed] == [
+        (delivered[0]["detail"]["event_id"], "orders-dev-smoke")
+    ], "a replay delivers the archived event again, marked with the replay's name"
+
+
+def announce_an_order(endpoint: str, variables: dict[str, str]) -> str:
+    """Place an order, read its stream records, keep those the applied mapping's filter
+    passes, and hand them to app.publish_order_events as Lambda would, with the function's
+    deployed environment (bus and source). Returns the order id.
+
+    The order goes to a twin of the table made from the same definition (devstack's
+    create_table, which check_local_stack_agrees proves equal to the applied one): moto
+    hands each new record of a table with event-source mappings to its own invocation of
+    every mapped function (which cannot run here) and then drops it from the stream, so
+    the applied table's stream stays empty."""
+    import app
+    from chalicelib import bootstrap
+    from chalicelib.domain.commands import PlaceOrder
+    from chalicelib.entrypoints.api_models import CreateOrderRequest
+    from chalicelib.event_filter import matches
+    from chalicelib.service_layer import intake
+    from chalicelib.settings import settings_from
+    from devstack.provision import create_table
+    from tests.support.orders import order_body
+    from tests.support.stream_events import lambda_event, read_stream
+
+    dynamodb = client("dynamodb", endpoint)
+    twin = "orders-dev-unmapped"
+    stream_arn = create_table(dynamodb, twin)
+    settings = settings_from({**variables, "ORDERS_TABLE": twin})
+    container = bootstrap.build_container(settings, client=dynamodb, events_client=client("events", endpoint))
+    body = CreateOrderRequest.model_validate_json(json.dumps(order_body()))
+    command = PlaceOrder(
+        customer_id="deploy-test",
+        currency=body.currency,
+        items=body.items,
+        shipping_address=body.shipping_address,
+        payment_token=body.payment_token,
+    )
+    placed = intake.place_order(command, container.intake)
+    functions = client("lambda", endpoint)
+    publisher = functions.get_function(FunctionName="orders-dev-publish_order_events")["Configuration"]["FunctionArn"]
+    (mapping,) = functions.list_event_source_mappings(FunctionName=publisher)["EventSourceMappings"]
+    (pattern,) = mapping["FilterCriteria"]["Filters"]
+    records = read_stream(client("dynamodbstreams", endpoint), stream_arn)
+    passed = [record for record in records if matches(json.loads(pattern["Pattern"]), record)]
+    assert len(passed) == 1, "the mapping's filter passes the new order's record"
+    earlier = bootstrap._current
+    bootstrap.use_container(container)
+    try:
+        assert app.publish_order_events(lambda_event(passed), None) == {"batchItemFailures": []}
+    finally:
+        bootstrap.use_container(earlier)
+    return str(placed.order.order_id)
+
+
+def drain(sqs: Any, queue_url: str, wait_s: int = 1) -> list[dict[str, Any]]:
+    received: list[dict[str, Any]] = []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_s).get(
+        "Messages", []
+    ):
+        received += [json.loads(message["Body"]) for message in messages]
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        wait_s = 1
+    return received
+
+
+def check_archive_retention_is_bounded(terraform: Terraform, root: Path) -> None:
+    result = terraform.run(
+        root, "plan", "-refresh=false", "-no-color", "-var=event_archive_retention_days=0", check=False
+    )
+    assert result.returncode != 0 and "event_archive_retention_days must be" in result.stderr

@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.moto_checks import (
+    check_archive_retention_is_bounded,
     check_functions_and_observability,
     check_http_api,
     check_identity_variants,
     check_jwt_authorizer,
     check_local_stack_agrees,
+    check_order_events,
     check_rest_and_prod_plan,
     check_stream_mapping,
     check_table,
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.deploy
 
 SERVICES = ("apigateway", "apigatewayv2", "cloudwatch", "dynamodb", "iam", "kms", "lambda", "logs", "sns", "sqs", "sts")
 SERVICES += ("cognitoidp",)  # auth.tf: the Cognito user pool and its app client
+SERVICES += ("events",)  # events.tf: the event bus, its archive, the example rule and its target
 
 
 def moto_override(endpoint: str) -> str:
@@ -69,7 +72,9 @@ def test_the_whole_root_applies_to_moto_and_destroys(
         check_http_api(moto_endpoint)
         check_jwt_authorizer(moto_endpoint)
         check_functions_and_observability(moto_endpoint)
+        check_order_events(moto_endpoint)
         check_rest_and_prod_plan(terraform, root)
+        check_archive_retention_is_bounded(terraform, root)
         check_identity_variants(terraform, root, moto_endpoint)
     finally:
         terraform.run(root, "destroy", "-auto-approve", "-no-color", "-parallelism=20", timeout=280)

@@ -13,13 +13,19 @@ from typing import Any
 import pytest
 
 from chalicelib.resources import load_resources
+from chalicelib.settings import Settings
 from tests.deploy.conftest import Packaged
 from tests.deploy.iam_policies import as_list, raw_policy, statements
 
 pytestmark = pytest.mark.deploy
 
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
-ROLES = {"api": "ApiHandlerRole", "stream": "ProcessOrdersRole"}
+ROLES = {"api": "ApiHandlerRole", "stream": "ProcessOrdersRole", "events": "PublishOrderEventsRole"}
+# function -> (its stream event, its mapping in resources.json, its on-failure queue)
+STREAM_CONSUMERS = {
+    "ProcessOrders": ("ProcessOrdersDynamodbEventSource", "stream_mapping", "StreamFailures"),
+    "PublishOrderEvents": ("PublishOrderEventsDynamodbEventSource", "events_mapping", "EventFailures"),
+}
 
 
 def lint(template: Path) -> subprocess.CompletedProcess[str]:
@@ -49,12 +55,14 @@ def test_no_terraform_reference_is_left_for_cloudformation(packaged: Packaged) -
     assert "${var." not in packaged.sam_template.read_text()
 
 
-def test_the_stream_event_carries_the_mapping_settings(packaged: Packaged) -> None:
-    spec = load_resources().stream_mapping
-    function = resources(packaged)["ProcessOrders"]["Properties"]
-    event = function["Events"]["ProcessOrdersDynamodbEventSource"]["Properties"]
+@pytest.mark.parametrize("function", sorted(STREAM_CONSUMERS))
+def test_each_stream_event_carries_its_mapping_settings(packaged: Packaged, function: str) -> None:
+    event_name, mapping, queue = STREAM_CONSUMERS[function]
+    spec = getattr(load_resources(), mapping)
+    properties = resources(packaged)[function]["Properties"]
+    event = properties["Events"][event_name]["Properties"]
     assert event["Stream"] == {"Fn::GetAtt": ["OrdersTable", "StreamArn"]}
-    assert function["Environment"]["Variables"]["ORDERS_TABLE"] == {"Ref": "OrdersTable"}
+    assert properties["Environment"]["Variables"]["ORDERS_TABLE"] == {"Ref": "OrdersTable"}
     assert (event["BatchSize"], event["StartingPosition"]) == (spec.batch_size, spec.starting_position)
     assert event["MaximumBatchingWindowInSeconds"] == spec.maximum_batching_window_seconds
     assert event["MaximumRetryAttempts"] == spec.maximum_retry_attempts
@@ -62,7 +70,28 @@ def test_the_stream_event_carries_the_mapping_settings(packaged: Packaged) -> No
     assert event["MaximumRecordAgeInSeconds"] == spec.maximum_record_age_seconds
     assert event["FunctionResponseTypes"] == spec.function_response_types
     assert json.loads(event["FilterCriteria"]["Filters"][0]["Pattern"]) == spec.filter_pattern
-    assert event["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["StreamFailures", "Arn"]}
+    assert event["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [queue, "Arn"]}
+
+
+def test_the_publisher_puts_on_the_bus_whose_archive_and_example_rule_the_terraform_root_has(
+    packaged: Packaged,
+) -> None:
+    found = resources(packaged)
+    variables = found["PublishOrderEvents"]["Properties"]["Environment"]["Variables"]
+    assert variables["EVENT_BUS_NAME"] == {"Ref": "OrderEventBus"}
+    assert variables["EVENT_SOURCE"] == Settings.model_fields["event_source"].default
+    assert found["OrderEventArchive"]["Properties"]["SourceArn"] == {"Fn::GetAtt": ["OrderEventBus", "Arn"]}
+    assert found["OrderEventArchive"]["Properties"]["RetentionDays"] == 30  # the Terraform variable's default
+    rule = found["AllOrderEvents"]["Properties"]
+    assert rule["EventBusName"] == {"Ref": "OrderEventBus"}
+    assert rule["EventPattern"] == {"source": [variables["EVENT_SOURCE"]]}
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["OrderEvents", "Arn"]}
+    (statement,) = found["OrderEventsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["AllOrderEvents", "Arn"]}}}
+    for queue in ("OrderEvents", "EventFailures"):
+        assert found[queue]["Properties"]["SqsManagedSseEnabled"] is True, queue
 
 
 def test_the_table_and_queue_match_resources_json(packaged: Packaged) -> None:
@@ -71,12 +100,17 @@ def test_the_table_and_queue_match_resources_json(packaged: Packaged) -> None:
     assert table["BillingMode"] == spec.table.billing_mode
     assert table["StreamSpecification"]["StreamViewType"] == spec.table.stream_view_type
     assert table["TimeToLiveSpecification"] == {"AttributeName": spec.table.ttl_attribute, "Enabled": True}
-    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [spec.table.customer_index.name]
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert (index["IndexName"], index["Projection"]["ProjectionType"]) == (
+        spec.table.customer_index.name,
+        spec.table.customer_index.projection,
+    )
     attributes = {row["AttributeName"]: row["AttributeType"] for row in table["AttributeDefinitions"]}
     assert attributes == spec.table.attributes
-    queue = resources(packaged)["StreamFailures"]["Properties"]
-    assert queue["MessageRetentionPeriod"] == spec.dead_letter_queue.message_retention_seconds
-    assert queue["SqsManagedSseEnabled"] is spec.dead_letter_queue.sqs_managed_sse_enabled
+    for name in ("StreamFailures", "EventFailures"):  # both stream consumers' on-failure queues
+        queue = resources(packaged)[name]["Properties"]
+        assert queue["MessageRetentionPeriod"] == spec.dead_letter_queue.message_retention_seconds, name
+        assert queue["SqsManagedSseEnabled"] is spec.dead_letter_queue.sqs_managed_sse_enabled, name
 
 
 @pytest.mark.parametrize("function", sorted(ROLES))

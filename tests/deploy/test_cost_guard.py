@@ -135,3 +135,95 @@ def test_the_identity_provider_costs_nothing_idle_and_starts_in_the_free_tier(pa
     assert defaults["cognito_feature_plan"] in FREE_TIER_FEATURE_PLANS
     assert "user_pool_add_ons" not in pool, "threat protection is the PLUS plan: billed per MAU, no free tier"
     assert "sms_configuration" not in pool, "SMS messages are billed per message"
+
+
+# Every resource type of the root and of the SAM template, with what it bills while no
+# order arrives. A type in neither map fails the test below: a new kind of resource needs
+# its cost stated here, with the reason it is acceptable, before it ships.
+BILLED_BY_USE = {
+    "aws_api_gateway_account": "an account setting: no charge",
+    "aws_api_gateway_deployment": "no charge; the REST API bills per request ($3.50 per million)",
+    "aws_api_gateway_method_settings": "no cache cluster, so no charge",
+    "aws_api_gateway_rest_api": "$3.50 per million requests; nothing idle",
+    "aws_api_gateway_stage": "no cache cluster (billed hourly) on it; requests only",
+    "aws_apigatewayv2_api": "$1.00 per million requests; nothing idle",
+    "aws_apigatewayv2_authorizer": "JWT checks are included in the HTTP API's request price",
+    "aws_apigatewayv2_integration": "no charge of its own",
+    "aws_apigatewayv2_route": "no charge of its own",
+    "aws_apigatewayv2_stage": "no charge of its own",
+    "aws_cloudwatch_event_bus": "custom events: $1.00 per million put (each 64 KB chunk counts); nothing idle",
+    "aws_cloudwatch_event_archive": "$0.10 per GB archived and $0.023 per GB-month stored; retention bounds storage",
+    "aws_cloudwatch_event_rule": "matching on a custom bus is in the event's price; nothing idle",
+    "aws_cloudwatch_event_target": "delivery to SQS costs the queue's send requests only",
+    "aws_cloudwatch_log_group": "$0.50 per GB ingested and $0.03 per GB-month stored; retention bounds storage",
+    "aws_cognito_user_pool": "per monthly active user, 10,000 free on LITE and ESSENTIALS (see below)",
+    "aws_cognito_user_pool_client": "no charge of its own",
+    "aws_dynamodb_table": "on demand: per request unit and GB-month stored (see the billing mode check)",
+    "aws_iam_role": "IAM is free",
+    "aws_iam_role_policy": "IAM is free",
+    "aws_iam_role_policy_attachment": "IAM is free",
+    "aws_lambda_event_source_mapping": "stream reads by Lambda are free; invocations bill per request and GB-s",
+    "aws_lambda_function": "per request and GB-s; no provisioned concurrency (checked above)",
+    "aws_lambda_permission": "no charge of its own",
+    "aws_sns_topic_subscription": "email notifications: the first 1,000 a month free",
+    "aws_sqs_queue": "$0.40 per million requests; SQS bills no storage",
+    "aws_sqs_queue_policy": "no charge of its own",
+    "AWS::DynamoDB::Table": "on demand (see the billing mode check)",
+    "AWS::Events::Archive": "$0.10 per GB archived and $0.023 per GB-month stored; retention bounds storage",
+    "AWS::Events::EventBus": "custom events: $1.00 per million; nothing idle",
+    "AWS::Events::Rule": "matching is in the event's price; delivery to SQS costs the queue's requests",
+    "AWS::IAM::Role": "IAM is free",
+    "AWS::Lambda::Permission": "no charge of its own",
+    "AWS::Logs::LogGroup": "per GB ingested and stored; retention bounds storage",
+    "AWS::SQS::Queue": "$0.40 per million requests",
+    "AWS::SQS::QueuePolicy": "no charge of its own",
+    "AWS::Serverless::Api": "the REST API: per request",
+    "AWS::Serverless::Function": "per request and GB-s",
+}
+# Billed every month, traffic or not: allowed only behind var.enable_alarms (local.alarms_enabled).
+FIXED_MONTHLY = {
+    "aws_cloudwatch_metric_alarm": "$0.10 per alarm-month",
+    "aws_cloudwatch_dashboard": "$3 a month beyond an account's first three",
+    "aws_kms_key": "$1 a month per customer-managed key",
+    "aws_sns_topic": "no fixed charge itself, but it exists for the alarms and needs their key",
+}
+
+
+def test_every_resource_type_has_its_idle_cost_stated(packaged: Packaged) -> None:
+    resources, _ = terraform_resources(packaged.terraform_root)
+    template = json.loads(packaged.sam_template.read_text())
+    types = set(resources) | {resource["Type"] for resource in template["Resources"].values()}
+    unstated = sorted(types - set(BILLED_BY_USE) - set(FIXED_MONTHLY))
+    assert unstated == [], f"state the idle cost of {unstated} in BILLED_BY_USE or FIXED_MONTHLY"
+    assert all(len(reason) > 10 for reason in (BILLED_BY_USE | FIXED_MONTHLY).values())
+
+
+def test_fixed_monthly_costs_exist_only_with_alarms_enabled(packaged: Packaged) -> None:
+    resources, _ = terraform_resources(packaged.terraform_root)
+    for type_name in FIXED_MONTHLY:
+        for name, body in resources.get(type_name, {}).items():
+            gate = _resolve(body.get("count") or body.get("for_each"), {})
+            assert isinstance(gate, str) and gate.startswith("${local.alarms_enabled ?"), f"{type_name}.{name}"
+
+
+def test_the_event_bus_and_its_archive_cost_nothing_idle_and_the_archive_is_bounded(packaged: Packaged) -> None:
+    """A bus bills per event put and an archive per GB archived and stored: neither has a
+    fixed fee. Storage grows with retention, so retention must be finite (no 0 = forever)."""
+    resources, locals_ = terraform_resources(packaged.terraform_root)
+    assert {"aws_cloudwatch_event_bus", "aws_cloudwatch_event_archive", "aws_cloudwatch_event_rule"} <= set(resources)
+    assert always_on_costs(resources, locals_) == []
+    (archive,) = resources["aws_cloudwatch_event_archive"].values()
+    assert _resolve(archive["retention_days"], locals_) == "${var.event_archive_retention_days}"
+    (variable,) = [
+        body
+        for block in hcl2.loads((packaged.terraform_root / "variables.tf").read_text())["variable"]
+        for name, body in block.items()
+        if name == "event_archive_retention_days"
+    ]
+    assert 1 <= _resolve(variable["default"], {}) <= 90
+    (validation,) = variable["validation"]
+    assert "var.event_archive_retention_days >= 1" in _resolve(validation["condition"], {})
+    (bus,) = resources["aws_cloudwatch_event_bus"].values()
+    assert "kms_key_identifier" not in bus, "a customer-managed key would cost $1 a month idle"
+    # No schema discoverer: it would bill every event ingested ($0.10 per million beyond the free 5 million).
+    assert "aws_schemas_discoverer" not in resources

@@ -24,12 +24,14 @@ def test_the_dev_policies_name_the_existing_tables_arns(dynamodb: Any, tmp_path:
 
     written = write_dev_policies(table_arn, chalice_dir=chalice_dir)
 
-    api, stream = (json.loads(written[name].read_text()) for name in ("api_handler", "process_orders"))
-    assert "${" not in json.dumps(api) + json.dumps(stream)
+    api, stream, events = (
+        json.loads(written[name].read_text()) for name in ("api_handler", "process_orders", "publish_order_events")
+    )
+    assert "${" not in json.dumps(api) + json.dumps(stream) + json.dumps(events)
     assert {
         "Sid": "StoreAndReadOrders",
         "Effect": "Allow",
-        "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+        "Action": json.loads((CHALICE_DIR / "policy-api.json").read_text())["Statement"][0]["Action"],
         "Resource": table_arn,
     } in api["Statement"]
     stream_sids = [statement["Sid"] for statement in stream["Statement"]]
@@ -38,3 +40,11 @@ def test_the_dev_policies_name_the_existing_tables_arns(dynamodb: Any, tmp_path:
     log_grant = next(statement for statement in api["Statement"] if statement["Sid"] == "WriteOwnLogs")
     assert log_grant["Resource"].endswith(":log-group:/aws/lambda/orders-dev:*")
     assert "logs:CreateLogGroup" in log_grant["Action"]
+    bus_arn = table_arn.split(":table/")[0].replace(":dynamodb:", ":events:") + ":event-bus/orders-dev-events"
+    assert {
+        "Sid": "PublishOrderEvents",
+        "Effect": "Allow",
+        "Action": "events:PutEvents",
+        "Resource": bus_arn,
+    } in events["Statement"]
+    assert "SendFailedBatchesToTheDeadLetterQueue" not in [statement["Sid"] for statement in events["Statement"]]

@@ -119,6 +119,7 @@ def test_every_route_answers_an_http_api_v1_event(in_memory: None) -> None:
     assert answer("GET /orders/{order_id}", f"/orders/{order_id}")["order_id"] == order_id
     assert answer("POST /orders/{order_id}/cancel", f"/orders/{order_id}/cancel")["status"] == "CANCELLED"
     assert answer("GET /problems/{kind}", "/problems/unavailable")["type"] == "/problems/unavailable"
+    assert answer("GET /openapi.json", "/openapi.json")["openapi"] == "3.1.0"
     assert answered == set(route_keys(app.app)), "a route of the app has no HTTP API event case here"
 
 

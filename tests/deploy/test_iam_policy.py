@@ -30,7 +30,7 @@ from tests.support.aws_calls import AwsCall
 pytestmark = pytest.mark.deploy
 
 PROJECT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ("api", "stream")
+FUNCTIONS = ("api", "stream", "events")
 # Granted, yet never called by our code: the Lambda service calls them with the function's role.
 PLATFORM_NEEDS = {
     "api": {
@@ -38,6 +38,15 @@ PLATFORM_NEEDS = {
         "logs:PutLogEvents": "Lambda ships the function's stdout (Powertools' JSON logs and EMF metrics)",
     },
     "stream": {
+        "logs:CreateLogStream": "Lambda creates the log stream of each execution environment",
+        "logs:PutLogEvents": "Lambda ships the function's stdout (Powertools' JSON logs and EMF metrics)",
+        "dynamodb:DescribeStream": "the event source mapping finds the stream's shards",
+        "dynamodb:GetShardIterator": "the event source mapping starts reading each shard",
+        "dynamodb:GetRecords": "the event source mapping polls the stream for batches",
+        "dynamodb:ListStreams": "Lambda checks the stream when the mapping is created",
+        "sqs:SendMessage": "the mapping sends records that exhausted their retries to the on-failure queue",
+    },
+    "events": {
         "logs:CreateLogStream": "Lambda creates the log stream of each execution environment",
         "logs:PutLogEvents": "Lambda ships the function's stdout (Powertools' JSON logs and EMF metrics)",
         "dynamodb:DescribeStream": "the event source mapping finds the stream's shards",
@@ -142,3 +151,21 @@ def test_resource_patterns_overlap_only_formats_they_can_match() -> None:
     assert globs_overlap("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*", log_streams)
     assert not globs_overlap("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f", log_streams)
     assert not globs_overlap("arn:aws:dynamodb:us-east-1:1:table/t", "arn:*:dynamodb:*:*:table/*/index/*")
+
+
+def test_the_publisher_touches_no_table_item_and_puts_only_on_its_own_bus() -> None:
+    """It reads the table only through its stream: the images it announces come in the records."""
+    granted = {
+        action: set(as_list(statement["Resource"]))
+        for statement in statements(raw_policy("events"))
+        for action in as_list(statement["Action"])
+    }
+    assert granted["events:PutEvents"] == {"${aws_cloudwatch_event_bus.orders.arn}"}
+    table_actions = {action for action, resources in granted.items() if "${aws_dynamodb_table.orders.arn}" in resources}
+    assert table_actions == set(), "the publisher needs no table access beyond the stream"
+    assert {action for action in granted if action.startswith("dynamodb:")} == {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    }

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import hcl2
 import pytest
 from chalice.app import Chalice
 
 from chalicelib.resources import load_resources
+from chalicelib.settings import Settings
 from infrastructure import chalice_patches, package
 from tests.deploy.conftest import Packaged
 from tests.deploy.terraform_cli import Terraform
@@ -133,3 +135,58 @@ def test_the_rest_api_swagger_asks_the_cognito_authorizer_on_every_route_but_the
 def test_the_packaged_rest_api_carries_the_authorizer(packaged: Packaged) -> None:
     text = (packaged.terraform_root / "chalice.tf").read_text()
     assert "cognito_user_pools" in text and "${local.rest_api_user_pool_arn}" in text
+
+
+def resource_blocks(root: Path, type_name: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for block in load(root)["resource"]:
+        found.update(block.get(type_name, {}))  # type: ignore[call-overload]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("mapping", "spec_name", "on_failure"),
+    [
+        (chalice_patches.STREAM_MAPPING, "stream_mapping", "stream_failures"),
+        (chalice_patches.EVENTS_MAPPING, "events_mapping", "event_failures"),
+    ],
+)
+def test_each_stream_mapping_carries_its_settings_from_resources_json(
+    packaged: Packaged, mapping: str, spec_name: str, on_failure: str
+) -> None:
+    spec = getattr(load_resources(), spec_name)
+    body = resource_blocks(packaged.terraform_root, "aws_lambda_event_source_mapping")[mapping]
+    assert body["event_source_arn"] == ["${aws_dynamodb_table.orders.stream_arn}"]
+    assert (body["batch_size"], body["starting_position"]) == ([spec.batch_size], [spec.starting_position])
+    assert body["maximum_retry_attempts"] == [spec.maximum_retry_attempts]
+    assert body["bisect_batch_on_function_error"] == [spec.bisect_batch_on_function_error]
+    assert body["maximum_record_age_in_seconds"] == [spec.maximum_record_age_seconds]
+    assert body["function_response_types"] == [spec.function_response_types]
+    assert body["destination_config"] == [
+        {"on_failure": [{"destination_arn": [f"${{aws_sqs_queue.{on_failure}.arn}}"]}]}
+    ]
+    assert body["filter_criteria"] == [
+        {"filter": [{"pattern": [f"${{jsonencode(local.{spec_name}.filter_pattern)}}"]}]}
+    ]
+    (generated,) = hcl2.loads((packaged.terraform_root / "generated.tf").read_text())["locals"]
+    assert generated[spec_name][0]["filter_pattern"] == spec.filter_pattern
+
+
+def test_the_publisher_has_its_own_role_and_log_group_and_names_the_bus_and_source(packaged: Packaged) -> None:
+    functions = resource_blocks(packaged.terraform_root, "aws_lambda_function")
+    assert set(functions) == set(chalice_patches.FUNCTIONS)
+    assert len({body["role"][0] for body in functions.values()}) == len(functions), "one role per function"
+    publisher = functions["publish_order_events"]
+    assert publisher["handler"] == ["app.publish_order_events"]
+    assert publisher["logging_config"][0]["log_group"] == ["${aws_cloudwatch_log_group.publish_order_events.name}"]
+    (variables,) = publisher["environment"][0]["variables"]
+    assert variables["EVENT_BUS_NAME"] == "${aws_cloudwatch_event_bus.orders.name}"
+    assert variables["EVENT_SOURCE"] == "${local.event_source}"
+    (events_locals,) = hcl2.loads((packaged.terraform_root / "events.tf").read_text())["locals"]
+    assert events_locals["event_source"] == [Settings.model_fields["event_source"].default], (
+        "the deployed source is the one README, docs/events and the local stack use"
+    )
+    groups = resource_blocks(packaged.terraform_root, "aws_cloudwatch_log_group")
+    assert groups["publish_order_events"]["name"] == ["/aws/lambda/${local.function_names.publish_order_events}"]
+    (generated,) = hcl2.loads((packaged.terraform_root / "generated.tf").read_text())["locals"]
+    assert generated["function_names"][0]["publish_order_events"] == "orders-${var.stage}-publish_order_events"

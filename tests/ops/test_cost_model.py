@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ops import capacity as cap
-from ops.cost import main, monthly_cost
+from ops.cost import EVENT_ITEMS, main, monthly_cost, order_events_usd
 from ops.measured import load_measured
 from ops.prices import PRICES_FILE, load_prices
 
@@ -45,15 +45,22 @@ def test_every_line_and_the_total_at_one_order_per_second() -> None:
         "DynamoDB Streams reads by Lambda": 0.0,
         "CloudWatch Logs ingestion": log_gib * 0.50,
         "CloudWatch Logs storage": log_gib * 0.03,
-        "CloudWatch alarms": 7 * 0.10,
+        "CloudWatch alarms": 12 * 0.10,
         "CloudWatch dashboards": 1 * 3.00,
         "KMS key for the alarm topic": 1.00,
         "CloudWatch custom metrics (EMF)": 6 * 0.30,
         "SQS DLQ requests": 0.0,
+        # Order events: 3 records and 3 events an order, batched 10 records an invocation.
+        "Lambda requests, event publisher": orders * 3 / 10 * 0.20 / 1e6,
+        "Lambda compute, event publisher": orders * 3 * 20 / 1000 * 0.25 * 0.0000133334,
+        "EventBridge custom events (PutEvents)": orders * 3 * 1.00 / 1e6,
+        "EventBridge archive, events archived": orders * 3 * 0.5 / GIB * 0.10,
+        "EventBridge archive storage": orders * 3 * 0.5 / GIB * 0.023,
+        "SQS sends to the example events queue": orders * 3 * 0.40 / 1e6,
     }
     cost = monthly_cost(1, PROFILE, PRICES, alarms=True)
     assert usd_by_item(1) == pytest.approx(expected)
-    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(46.0144, abs=1e-4)
+    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(58.6910, abs=1e-4)
     assert cost.usd_per_million_orders == pytest.approx(sum(expected.values()) / orders * 1e6)
 
 
@@ -72,7 +79,7 @@ def test_idle_costs_nothing_with_alarms_off() -> None:
 
 
 def test_idle_with_alarms_on_pays_alarms_dashboard_and_topic_key_but_not_unpublished_metrics() -> None:
-    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(7 * 0.10 + 3.00 + 1.00)
+    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(12 * 0.10 + 3.00 + 1.00)
 
 
 def test_failed_orders_cost_three_sqs_requests_each() -> None:
@@ -104,27 +111,36 @@ def test_capacity_at_10000_orders_per_second() -> None:
     checks = {check.resource: check for check in capacity.checks}
     expected = {
         "API Gateway requests/s (account, all APIs)": (15_000, 10_000, "yes"),
-        "Lambda concurrency, steady": (15_000 * 0.015 + 10_000 * 0.020, 1_000, "no"),  # 225 + 200
-        "Lambda concurrency, stream backlog catch-up": (4_002 * 1 + 225, 1_000, "yes"),
+        # 225 (API) + 200 (processor) + 600 (publisher: 3 records an order, 20 ms each)
+        "Lambda concurrency, steady": (15_000 * 0.015 + 10_000 * 0.020 + 30_000 * 0.020, 1_000, "yes"),
+        # One batch in flight per shard for each of the two mappings, plus the API.
+        "Lambda concurrency, stream backlog catch-up": (4_002 * (1 + 1) + 225, 1_000, "yes"),
         "DynamoDB table WRU/s": (120_000, 40_000, "yes"),
         "DynamoDB GSI by-customer WRU/s": (60_000, 40_000, "yes"),
         "DynamoDB table RRU/s": (25_000, 40_000, "no"),
         "DynamoDB new-table warm WRU/s": (120_000, 4_000, "pre-warm"),
         "Stream parallelization factor per shard": (1, 10, "no"),
+        "EventBridge PutEvents requests/s (account)": (30_000, 10_000, "yes"),
+        "EventBridge rule invocations/s (account)": (30_000, 18_750, "yes"),
     }
     assert {name: (round(c.needed, 6), c.quota, c.action) for name, c in checks.items()} == expected
-    assert capacity.first_limit.resource == "DynamoDB table WRU/s"
+    assert capacity.first_limit.resource == "DynamoDB table WRU/s"  # tied with PutEvents, listed first
     assert capacity.first_limit.reached_at_orders_per_second == pytest.approx(40_000 / 12)
+    put_events = checks["EventBridge PutEvents requests/s (account)"]
+    assert put_events.reached_at_orders_per_second == pytest.approx(10_000 / 3)
     assert capacity.partitions_for_throughput == 120
     # 26.3 billion orders x 1.6 KiB = 40,020 GiB at ~10 GiB a partition.
     assert capacity.partitions_for_storage == capacity.stream_shards == 4_002
 
 
-def test_small_items_without_keys_move_the_first_limit_to_api_gateway() -> None:
+def test_small_items_without_keys_move_the_first_limit_to_put_events_then_api_gateway() -> None:
     lean = replace(PROFILE, order_item_kib=1.0, idempotency_key_share=0.0, gsi_writes_per_order_write=0.0)
     capacity = cap.capacity(10_000, lean)
-    assert capacity.first_limit.resource == "API Gateway requests/s (account, all APIs)"
-    assert capacity.first_limit.reached_at_orders_per_second == pytest.approx(10_000 / 1.5)
+    assert capacity.first_limit.resource == "EventBridge PutEvents requests/s (account)"
+    assert capacity.first_limit.reached_at_orders_per_second == pytest.approx(10_000 / 3)
+    unannounced = cap.capacity(10_000, replace(lean, events_per_order=0.0))
+    assert unannounced.first_limit.resource == "API Gateway requests/s (account, all APIs)"
+    assert unannounced.first_limit.reached_at_orders_per_second == pytest.approx(10_000 / 1.5)
 
 
 def test_parallelization_factor_follows_records_per_shard_when_throughput_sets_the_shards() -> None:
@@ -132,7 +148,8 @@ def test_parallelization_factor_follows_records_per_shard_when_throughput_sets_t
     assert capacity.stream_shards == 120
     assert capacity.parallelization_factor == 2  # 83.3 records/s per shard x 20 ms = 1.67 busy batches
     backlog = next(c for c in capacity.checks if c.resource == "Lambda concurrency, stream backlog catch-up")
-    assert backlog.needed == pytest.approx(120 * 2 + 225)
+    # The publisher sees 3 records an order: 250 a second per shard x 20 ms = 5 busy batches.
+    assert backlog.needed == pytest.approx(120 * (2 + 5) + 225)
 
 
 def test_measured_values_replace_only_the_measurable_defaults(tmp_path: Path) -> None:
@@ -156,9 +173,10 @@ def test_cli_prints_the_cost_table_and_capacity(capsys: pytest.CaptureFixture[st
     assert main(["--rps", "100"]) == 0
     out = capsys.readouterr().out
     assert "393,984,000" in out and "$384.59" in out
-    assert "Idle: $4.70 with alarms on" in out and "$0.00 off" in out
+    assert "Idle: $5.20 with alarms on" in out and "$0.00 off" in out
     assert "Measured (no --inputs): nothing" in out
-    assert "First quota hit: API Gateway requests/s (account, all APIs), at 6,667 orders/s" in out
+    assert "First quota hit: EventBridge PutEvents requests/s (account), at 3,333 orders/s" in out
+    assert "Order events (publisher, PutEvents, archive, example queue): $" in out
 
 
 def test_cli_json_with_measured_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,7 +185,10 @@ def test_cli_json_with_measured_inputs(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--rps", "0", "--alarms", "off", "--json", "--inputs", str(results)]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["cost"]["total_usd"] == 0.0
-    assert document["idle_usd"] == {"alarms_on": pytest.approx(4.70), "alarms_off": 0.0}
+    assert document["idle_usd"] == {"alarms_on": pytest.approx(5.20), "alarms_off": 0.0}
+    assert (
+        document["cost"]["order_events_usd"] == 0.0 and document["cost"]["order_events_usd_per_million_orders"] is None
+    )
     assert document["inputs"]["measured"] == {"intake_ms": 10.0}
     assert "intake_ms" not in document["inputs"]["assumed"]
 
@@ -181,3 +202,45 @@ def test_measured_cpu_becomes_a_lambda_duration_with_round_trips(tmp_path: Path)
     measured = load_measured(results)
     assert measured["intake_ms"] == pytest.approx(0.5 + 1 * 5.0)
     assert measured["processing_ms_per_record"] == pytest.approx(1.0 + 6 * 5.0)
+
+
+def test_order_events_cost_about_four_dollars_sixty_four_per_million_orders() -> None:
+    """Per million orders, with the pinned profile: three events each."""
+    per_million = order_events_usd(monthly_cost(1, PROFILE, PRICES, alarms=True)) / ORDERS_AT_ONE_PER_SECOND * 1e6
+    expected = {
+        "publisher requests": 0.3 * 0.20,  # 3 records / 10 per invocation
+        "publisher compute": 3 * 0.020 * 0.25 * 0.0000133334 * 1e6,  # 3 records x 20 ms at 256 MB
+        "PutEvents": 3 * 1.00,
+        "archived": 3 * 0.5 / GIB * 0.10 * 1e6,
+        "archive storage": 3 * 0.5 / GIB * 0.023 * 1e6,  # 30 days' retention = one month stored
+        "example queue": 3 * 0.40,
+    }
+    assert per_million == pytest.approx(sum(expected.values())) == pytest.approx(4.6360, abs=1e-4)
+    assert set(EVENT_ITEMS) <= {line.item for line in monthly_cost(1, PROFILE, PRICES, alarms=True).lines}
+
+
+def test_each_started_64_kb_of_an_event_bills_as_one_event() -> None:
+    for event_kib, chunks in [(0.5, 1), (64.0, 1), (64.5, 2), (200.0, 4)]:
+        assert cap.put_events_chunks_per_order(replace(PROFILE, event_kib=event_kib)) == 3 * chunks
+    big = usd_by_item(1, profile=replace(PROFILE, event_kib=100.0))
+    assert big["EventBridge custom events (PutEvents)"] == pytest.approx(ORDERS_AT_ONE_PER_SECOND * 6 / 1e6)
+    assert big["EventBridge archive, events archived"] == pytest.approx(ORDERS_AT_ONE_PER_SECOND * 300 / GIB * 0.10)
+
+
+def test_the_archive_stores_as_many_months_as_it_retains() -> None:
+    kept = usd_by_item(1, profile=replace(PROFILE, event_archive_retention_months=3.0))
+    assert kept["EventBridge archive storage"] == pytest.approx(3 * usd_by_item(1)["EventBridge archive storage"])
+
+
+def test_an_idle_bus_and_archive_cost_nothing() -> None:
+    idle = usd_by_item(0, alarms=False)
+    assert all(idle[item] == 0.0 for item in EVENT_ITEMS)
+
+
+def test_the_publisher_follows_the_processors_measured_time_per_record() -> None:
+    slower = replace(PROFILE, processing_ms_per_record=40.0, records_per_processing_invocation=5.0)
+    lines = usd_by_item(1, profile=slower)
+    assert lines["Lambda compute, event publisher"] == pytest.approx(
+        ORDERS_AT_ONE_PER_SECOND * 3 * 0.040 * 0.25 * 0.0000133334
+    )
+    assert lines["Lambda requests, event publisher"] == pytest.approx(ORDERS_AT_ONE_PER_SECOND * 3 / 5 * 0.20 / 1e6)
