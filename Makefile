@@ -15,7 +15,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 PYTHON ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo python3.13 || \
 	(command -v pyenv >/dev/null 2>&1 && v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -1) && [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.13"))
 
-.PHONY: help venv run token test check demo package reconcile bench bench-quick load cost clean
+.PHONY: help venv run token events test check demo package reconcile bench bench-quick load cost clean openapi docs-ui docs-screenshot fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed ## create .venv with Python 3.13 and the pinned requirements
 
-run: venv ## run the whole service locally (API on PORT, default 8000), no AWS account needed
+run: venv docs-ui ## run the whole service locally (API on PORT, default 8000), no AWS account needed
 	$(PY) -m devstack.run --port $(PORT)
 
 # One line on stdout, the token, so TOKEN=$$(make -s token CUSTOMER=alice) works. TTL in
@@ -42,7 +42,14 @@ token: venv ## print a bearer token for the running stack: CUSTOMER=<id> [TTL=36
 	@$(PY) -m devstack.tokens --customer='$(CUSTOMER)' $(if $(TTL),--ttl='$(TTL)') $(if $(AUDIENCE),--audience='$(AUDIENCE)') \
 	  $(if $(filter-out file default,$(origin PORT)),--port='$(PORT)')
 
-test: venv ## run every test: unit, integration, end-to-end and deployment
+# One line per order event as it arrives, until Ctrl-C, read from the queue the stack's example
+# rule on the bus targets (it consumes them). ONCE=1 prints what is queued and exits; JSON=1
+# prints each EventBridge envelope as JSON. The stack is found as for `make token`.
+events: venv ## follow the running stack's order events [ONCE=1] [JSON=1]
+	@$(PY) -m devstack.events $(if $(filter-out 0,$(ONCE)),--once) $(if $(filter-out 0,$(JSON)),--json) \
+	  $(if $(filter-out file default,$(origin PORT)),--port='$(PORT)')
+
+test: venv docs-ui ## run every test: unit, integration, end-to-end and deployment
 	$(PY) -m pytest
 
 check: venv ## static checks: ruff, mypy --strict and the import contracts (import-linter)
@@ -67,14 +74,37 @@ bench: venv ## run the benchmarks and write benchmarks/results.json
 bench-quick: venv ## the benchmarks as a quick smoke run (CI)
 	$(PY) -m benchmarks.run --quick
 
-load: venv ## Locust load run against URL (default: the local stack, started if needed)
-	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION}
+load: venv ## Locust load run against URL (default: the local stack, started if needed); KEYED=1: every POST keyed
+	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION} \
+	  $(if $(filter 1,$(KEYED)),--keyed)
 
-cost: venv ## monthly cost and capacity at RPS orders per second
-	$(PY) -m ops.cost --rps $(RPS) --inputs benchmarks/results.json
+cost: venv ## monthly cost and capacity at RPS orders per second [KEY_SHARE=0..1, default 1]
+	$(PY) -m ops.cost --rps $(RPS) --inputs benchmarks/results.json $${KEY_SHARE:+--key-share $$KEY_SHARE}
 
 event-schemas: venv ## write the JSON Schemas of the order events into docs/events
 	$(PY) -m ops.event_schemas
+
+openapi: venv ## write docs/openapi.json, the OpenAPI document GET /openapi.json serves, from the code
+	$(PY) -m ops.openapi
+
+# Swagger UI for the local stack's /docs page, from npm into .docs-ui/ (gitignored): the
+# page loads nothing from a CDN. Pinned; install scripts are not run (the assets need none).
+SWAGGER_UI_VERSION := 5.35.0
+DOCS_UI_STAMP := .docs-ui/swagger-ui-dist-$(SWAGGER_UI_VERSION).installed
+$(DOCS_UI_STAMP):
+	@command -v npm >/dev/null || { echo "error: npm not found; install Node.js and npm (Debian: apt-get install npm)" >&2; exit 1; }
+	rm -rf .docs-ui && mkdir -p .docs-ui
+	npm install --prefix .docs-ui --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --loglevel=error swagger-ui-dist@$(SWAGGER_UI_VERSION)
+	@touch $@
+
+docs-ui: $(DOCS_UI_STAMP) ## install Swagger UI (npm swagger-ui-dist) for the local stack's /docs page
+
+docs-screenshot: venv docs-ui ## redraw docs/api-docs.png: the /docs page in headless Chromium
+	DOCS_SCREENSHOT=docs/api-docs.png $(PY) -m pytest -q tests/e2e/test_docs_page.py -k screenshot
+
+# FUZZ_EXAMPLES: examples per operation (default 150); FUZZ_MIN_REQUESTS: fewer fails (default 2000).
+fuzz: venv ## Schemathesis against the local stack (started if needed) with the generated OpenAPI document
+	$(PY) -m devstack.fuzz
 
 clean: ## remove build output and the venv
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -65,6 +65,15 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)
+@answers_problems
+def openapi_document() -> dict[str, Any]:
+    # Imported here, not at the top: only this route pays for building the document.
+    from chalicelib.entrypoints import openapi
+
+    return openapi.document(app.routes)
+
+
 @app.route("/problems/{kind}", methods=["GET"], content_types=ANY_BODY)
 @answers_problems
 def describe_problem_type(kind: str) -> dict[str, str]:

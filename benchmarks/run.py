@@ -20,7 +20,15 @@ from typing import Any
 
 from benchmarks.common import PYTHON, ROOT, bench_environ
 
-MODULES = ["cold_start", "intake_cpu", "processing_cpu", "writes_per_order", "wasted_invocations", "package_size"]
+MODULES = [
+    "cold_start",
+    "cold_request",
+    "intake_cpu",
+    "processing_cpu",
+    "writes_per_order",
+    "wasted_invocations",
+    "package_size",
+]
 RESULTS = ROOT / "benchmarks" / "results.json"
 QUICK_RESULTS = ROOT / "benchmarks" / "results-quick.json"
 Row = dict[str, Any]

@@ -18,6 +18,9 @@ loads them. Three changes:
 - The listen backlog is 128, not 5: with 5, a burst of 32 clients gets connections
   reset by the kernel before Chalice ever sees them.
 
+It also serves a page of API docs at /docs: Swagger UI over the app's own
+GET /openapi.json, from assets installed by `make docs-ui` (devstack/docs_page.py).
+
 `make run` starts it with its own issuer. Beside a running stack, it also serves the app
 on its own, with tokens from `make token` (no --issuer: the running stack's issuer).
 
@@ -37,6 +40,7 @@ from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
+from devstack.docs_page import DocsPage
 from devstack.gateway_auth import VerifyingGateway
 from devstack.identity import DEFAULT_AUDIENCE
 from devstack.issuer_keys import IssuerKeys
@@ -61,7 +65,7 @@ class SerialisedGateway(VerifyingGateway):
             return super().handle_request(method, path, headers, body)
 
 
-class VerifyingRequestHandler(MethodAnswers, ChaliceRequestHandler):
+class VerifyingRequestHandler(DocsPage, MethodAnswers, ChaliceRequestHandler):
     """Chalice's request handler with a gateway that checks tokens (serialised or not)."""
 
     def __init__(

@@ -13,6 +13,10 @@ DYNAMODB_ITEM_OVERHEAD_KIB = 100 / 1024
 MEASURABLE = (
     "writes_per_order",
     "writes_per_order_with_key",
+    "table_write_units_per_order",
+    "table_write_units_per_order_with_key",
+    "index_write_units_per_order",
+    "index_write_units_per_order_with_key",
     "intake_ms",
     "processing_ms_per_record",
     "lambda_memory_mb",
@@ -45,7 +49,13 @@ class WorkloadProfile:
     writes_per_order: float = 3.0  # intake's put, then processing's PAID and CONFIRMED saves
     writes_per_order_with_key: float = 4.0  # adds the idempotency record, put in one transaction with the order
     idempotency_key_share: float = 1.0  # upper bound: every client sends an Idempotency-Key
-    gsi_writes_per_order_write: float = 1.0  # by-customer GSI projects the whole order; its key never changes
+    gsi_writes_per_order_write: float = 1.0  # modelled only: a GSI that projects the whole order
+    # Measured by benchmarks/writes_per_order.py from the items written (None: model them
+    # from the item size and counts above). An approved order, without and with a key.
+    table_write_units_per_order: float | None = None
+    table_write_units_per_order_with_key: float | None = None
+    index_write_units_per_order: float | None = None
+    index_write_units_per_order_with_key: float | None = None
     processing_reads_per_order: float = 1.0
     log_kib_per_order: float = 1.5
     order_retention_months: float = 1.0
@@ -79,7 +89,18 @@ def item_writes_per_order(profile: WorkloadProfile) -> float:
     return profile.writes_per_order + profile.idempotency_key_share * extra_with_key
 
 
+def _measured_mix(without_key: float | None, with_key: float | None, key_share: float) -> float | None:
+    if without_key is None or with_key is None:
+        return None
+    return without_key + key_share * (with_key - without_key)
+
+
 def table_write_units_per_order(profile: WorkloadProfile) -> float:
+    measured = _measured_mix(
+        profile.table_write_units_per_order, profile.table_write_units_per_order_with_key, profile.idempotency_key_share
+    )
+    if measured is not None:
+        return measured
     # A keyed POST puts the order and its idempotency record (which embeds the order, so is as large)
     # in one transaction, and transactional writes cost double.
     transactional_items = profile.writes_per_order_with_key - profile.writes_per_order + 1
@@ -88,6 +109,11 @@ def table_write_units_per_order(profile: WorkloadProfile) -> float:
 
 
 def gsi_write_units_per_order(profile: WorkloadProfile) -> float:
+    measured = _measured_mix(
+        profile.index_write_units_per_order, profile.index_write_units_per_order_with_key, profile.idempotency_key_share
+    )
+    if measured is not None:
+        return measured
     return profile.writes_per_order * profile.gsi_writes_per_order_write * write_units(profile.order_item_kib)
 
 

@@ -84,11 +84,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--alarms", choices=("on", "off"), default="on", help="alarms, dashboard and custom metrics")
     parser.add_argument("--inputs", type=Path, help="benchmark results JSON whose measured values replace the defaults")
     parser.add_argument("--capacity", type=float, default=10_000.0, help="order rate for the quota check")
+    parser.add_argument("--key-share", type=float, help="share of POSTs with an Idempotency-Key (default 1)")
     args = parser.parse_args(argv)
-    if args.rps < 0 or args.capacity <= 0:
-        parser.error("--rps must be >= 0 and --capacity > 0")
+    if args.rps < 0 or args.capacity <= 0 or not 0 <= (args.key_share or 0) <= 1:
+        parser.error("--rps must be >= 0, --capacity > 0 and --key-share from 0 to 1")
     measured = load_measured(args.inputs) if args.inputs else {}
     profile = replace(WorkloadProfile(), **dict[str, Any](measured))
+    if args.key_share is not None:
+        profile = replace(profile, idempotency_key_share=args.key_share)
     prices = load_prices()
     cost = monthly_cost(args.rps, profile, prices, alarms=args.alarms == "on")
     idle = {f"alarms_{state}": monthly_cost(0, profile, prices, state == "on").total_usd for state in ("on", "off")}

@@ -58,7 +58,11 @@ def _events_line(cost: MonthlyCost, order_events_usd: float | None) -> list[str]
 
 def inputs_report(source: Path | None, measured: dict[str, float], profile: WorkloadProfile) -> list[str]:
     origin = "no --inputs" if source is None else f"{source}" if source.exists() else f"{source} not found"
-    assumed = [f"{key}={getattr(profile, key):g}" for key in MEASURABLE if key not in measured]
+    assumed = [
+        f"{key}={getattr(profile, key):g}" if getattr(profile, key) is not None else f"{key} modelled"
+        for key in MEASURABLE
+        if key not in measured
+    ]
     return [
         f"Measured ({origin}): " + (", ".join(f"{key}={value:g}" for key, value in measured.items()) or "nothing"),
         "Assumed: " + ", ".join([*assumed, "every other WorkloadProfile default"]),

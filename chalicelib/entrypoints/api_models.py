@@ -6,10 +6,20 @@ coerces nothing, so a quantity of "2" or 2.0 is an error, not a guess.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain.ids import ULID_PATTERN
 from chalicelib.domain.models import HistoryEntry, Order, OrderLine, OrderStatus, ShippingAddress
-from chalicelib.domain.values import MAX_LINES, Currency, PaymentToken
+from chalicelib.domain.values import CUSTOMER_ID_PATTERN, MAX_LINES, Currency, PaymentToken
+from chalicelib.entrypoints.cursor import CURSOR_PATTERN
+
+# Schema-only annotations for the published document (chalicelib/entrypoints/openapi.py):
+# responses are built with model_construct, so they add no checks at run time.
+OrderId = Annotated[str, Field(json_schema_extra={"pattern": f"^{ULID_PATTERN.pattern}$"})]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Cursor = Annotated[str, Field(json_schema_extra={"pattern": CURSOR_PATTERN})]
 
 
 class CreateOrderRequest(BaseModel):
@@ -24,15 +34,15 @@ class CreateOrderRequest(BaseModel):
 class OrderResponse(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    order_id: str
-    customer_id: str
+    order_id: OrderId
+    customer_id: Annotated[str, Field(json_schema_extra={"pattern": CUSTOMER_ID_PATTERN})]
     status: OrderStatus
-    currency: str
+    currency: Currency
     items: tuple[OrderLine, ...]
     total: int
     shipping_address: ShippingAddress
-    created_at: str
-    updated_at: str
+    created_at: Timestamp
+    updated_at: Timestamp
     history: tuple[HistoryEntry, ...]
     attempts: int
     reason: str | None = None
@@ -48,4 +58,4 @@ class OrderResponse(BaseModel):
 
 class OrderListResponse(BaseModel):
     orders: list[OrderResponse]
-    next_cursor: str | None
+    next_cursor: Cursor | None = Field(description="pass it back as `cursor` for the next page; null on the last")

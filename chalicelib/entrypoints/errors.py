@@ -53,7 +53,12 @@ UNEXPECTED = ProblemMapping(500, "Internal error", "internal")
 
 
 def mapping_for(error: Exception) -> ProblemMapping:
-    for cls in type(error).__mro__:
+    return mapping_of(type(error))
+
+
+def mapping_of(kind: type[Exception]) -> ProblemMapping:
+    """By class, for the OpenAPI document (chalicelib/entrypoints/openapi.py)."""
+    for cls in kind.__mro__:
         if cls in ERROR_TABLE:
             return ERROR_TABLE[cls]
     return UNEXPECTED

@@ -43,7 +43,7 @@ resource "aws_apigatewayv2_route" "chalice" {
 }
 
 resource "aws_apigatewayv2_route" "public" {
-  #checkov:skip=CKV_AWS_309:Public by design (resources.json api.public_routes): the health check and the problem-type documents, no customer data.
+  #checkov:skip=CKV_AWS_309:Public by design (resources.json api.public_routes): the health check, the problem-type documents and the OpenAPI document, no customer data.
   for_each           = var.api_type == "http" ? toset(local.public_routes) : toset([])
   api_id             = aws_apigatewayv2_api.http[0].id
   route_key          = each.value

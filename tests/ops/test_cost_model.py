@@ -244,3 +244,23 @@ def test_the_publisher_follows_the_processors_measured_time_per_record() -> None
         ORDERS_AT_ONE_PER_SECOND * 3 * 0.040 * 0.25 * 0.0000133334
     )
     assert lines["Lambda requests, event publisher"] == pytest.approx(ORDERS_AT_ONE_PER_SECOND * 3 / 5 * 0.20 / 1e6)
+
+
+def test_measured_write_units_replace_the_modelled_ones_mixed_by_the_key_share() -> None:
+    measured = replace(
+        PROFILE,
+        table_write_units_per_order=3.0,
+        table_write_units_per_order_with_key=6.0,
+        index_write_units_per_order=1.0,
+        index_write_units_per_order_with_key=1.0,
+    )
+    assert cap.table_write_units_per_order(replace(measured, idempotency_key_share=0.0)) == 3.0
+    assert cap.table_write_units_per_order(replace(measured, idempotency_key_share=0.5)) == 4.5
+    assert cap.gsi_write_units_per_order(measured) == 1.0
+    assert cap.table_write_units_per_order(PROFILE) == 12  # not measured: modelled from the 1.5 KiB item
+
+
+def test_measured_write_units_are_read_from_the_benchmark_results(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"table_write_units_per_order": 3, "index_write_units_per_order_with_key": 1}))
+    assert load_measured(results) == {"table_write_units_per_order": 3.0, "index_write_units_per_order_with_key": 1.0}
