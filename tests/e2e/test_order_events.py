@@ -187,29 +187,29 @@ def first_of_each(envelopes: list[dict[str, Any]]) -> dict[str, list[dict[str, A
     return per_order
 
 
+MIXED_KINDS = [("tok_visa", "GB"), ("tok_decline", "FR"), ("tok_flaky", "DE"), ("tok_visa", "AQ"), ("tok_down", "GB")]
+MIXED_EXPECTED = ["CONFIRMED", "REJECTED", "CONFIRMED", "REJECTED", "FAILED"]
+MIXED_ROUNDS = 18  # 18 x 5 kinds + 10 cancels: a 100-order mixed run
+
+
 def test_every_status_change_of_a_mixed_run_is_one_event(stack: RunningStack) -> None:
     who = customer("mixed")
     client = stack.client(who)
     forget_earlier_events(stack)
-    kinds = [("tok_visa", "GB"), ("tok_decline", "FR"), ("tok_flaky", "DE"), ("tok_visa", "AQ"), ("tok_down", "GB")]
+    kinds = MIXED_KINDS * MIXED_ROUNDS
     order_ids = [client.place(order_body(token, country)).body["order_id"] for token, country in kinds]
-    cancelled = client.place(order_body("tok_visa")).body["order_id"]
-    assert client.cancel(cancelled).status in (200, 409)  # 409: the worker got there first
-    order_ids.append(cancelled)
+    for _ in range(100 - len(kinds)):
+        cancelled = client.place(order_body("tok_visa")).body["order_id"]
+        assert client.cancel(cancelled).status in (200, 409)  # 409: the worker got there first
+        order_ids.append(cancelled)
 
-    orders = wait_until_final(client, order_ids, timeout_s=30)
+    orders = wait_until_final(client, order_ids, timeout_s=180)
     histories = {order_id: orders[order_id]["history"] for order_id in order_ids}
     statuses = {order_id: [entry["status"] for entry in history] for order_id, history in histories.items()}
-    assert [statuses[order_id][-1] for order_id in order_ids[:5]] == [
-        "CONFIRMED",
-        "REJECTED",
-        "CONFIRMED",
-        "REJECTED",
-        "FAILED",
-    ]
+    assert [statuses[order_id][-1] for order_id in order_ids[: len(kinds)]] == MIXED_EXPECTED * MIXED_ROUNDS
 
     received: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         events_from_the_queue(stack, received)
         per_order = first_of_each([e for e in received if e["detail"].get("customer_id") == who])
