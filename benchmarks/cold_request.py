@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 
-from benchmarks.common import PYTHON, ROOT, TABLE_NAME, Figure, bench_environ, figure_main, median, paired_ratio
+from benchmarks.cold_start import wall_time
+from benchmarks.common import ROOT, TABLE_NAME, Figure, bench_environ, figure_main, median, paired_ratio
 
 TARGET = 1.3
 
@@ -40,12 +41,6 @@ boto3.client("dynamodb").put_item(
     TableName="{TABLE_NAME}", Item={{"pk": {{"S": "FLOOR#" + uuid.uuid4().hex}}, "sk": {{"S": "X"}}}}
 )
 """
-
-
-def wall_time(code: str, environ: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def measure(quick: bool) -> list[Figure]:

@@ -17,6 +17,7 @@ from chalicelib.service_layer.ports import IdempotencyRecord, OrderPage
 
 CUSTOMER_INDEX = "by-customer"
 _CONFLICT_RETRIES = 5
+_UNPROCESSED_RETRIES = 10  # BatchGetItem rounds for keys DynamoDB hands back unprocessed
 
 
 class DynamoDBOrderRepository:
@@ -127,7 +128,7 @@ class DynamoDBOrderRepository:
         while keys:
             batch, keys = keys[:100], keys[100:]
             request: dict[str, Any] = {self._table: {"Keys": batch}}
-            for _ in range(_CONFLICT_RETRIES * 2):
+            for _ in range(_UNPROCESSED_RETRIES):
                 response = self._client.batch_get_item(RequestItems=request)
                 for item in response.get("Responses", {}).get(self._table, []):
                     order = items.item_to_order(item)

@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.adapters.eventbridge import EventBridgeBus, InMemoryEventBus
 from chalicelib.service_layer.ports import BusEntry, EventBus
+from tests.support.event_bus import bus_to_queue
 
 BUS = "orders-test-events"
 Delivered = Callable[[], list[dict[str, Any]]]
@@ -26,22 +27,8 @@ def bus_and_delivered(backend: str, request: pytest.FixtureRequest) -> tuple[Eve
     request.getfixturevalue("moto_aws")
     import boto3
 
-    events, sqs = boto3.client("events"), boto3.client("sqs")
-    events.create_event_bus(Name=BUS)
-    queue = sqs.create_queue(QueueName="downstream")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="all-orders", EventBusName=BUS, EventPattern=json.dumps({"source": ["orders"]}))
-    events.put_targets(Rule="all-orders", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": arn}])
-
-    def delivered() -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-            found += [json.loads(message["Body"]) for message in messages]
-            for message in messages:
-                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-        return found
-
-    return EventBridgeBus(events, BUS, "orders"), delivered
+    delivered = bus_to_queue(BUS)
+    return EventBridgeBus(boto3.client("events"), BUS, "orders"), delivered
 
 
 def entry(n: int) -> BusEntry:

@@ -16,6 +16,7 @@ from chalicelib.bootstrap import Container
 from chalicelib.domain.events import EVENT_TYPES
 from tests.integration.processing_support import StreamTail, deliver, place, sequence_numbers, stored
 from tests.support.auth import authorization
+from tests.support.event_bus import Received, bus_to_queue
 from tests.support.stream_events import Record, lambda_event, read_stream
 
 BUS = "orders-dev-events"  # the Settings default
@@ -23,26 +24,9 @@ MIX = [("tok_visa", "GB")] * 4 + [("tok_decline", "GB"), ("tok_flaky", "GB"), ("
 
 
 @pytest.fixture
-def downstream(moto_container: Container) -> Any:
+def downstream(moto_container: Container) -> Received:
     """The bus, and the example rule's queue that a downstream team would consume."""
-    import boto3
-
-    events, sqs = boto3.client("events"), boto3.client("sqs")
-    events.create_event_bus(Name=BUS)
-    queue = sqs.create_queue(QueueName="order-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="all-order-events", EventBusName=BUS, EventPattern=json.dumps({"source": ["orders"]}))
-    events.put_targets(Rule="all-order-events", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": arn}])
-
-    def received() -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-            found += [json.loads(message["Body"]) for message in messages]
-            for message in messages:
-                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-        return found
-
-    return received
+    return bus_to_queue(BUS)
 
 
 def settle(stream_arn: str) -> None:
