@@ -8,10 +8,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice, DynamoDBEvent, Request, Response
+from chalice.app import Chalice, DynamoDBEvent, Request, Response, SQSEvent
 
 from chalicelib import bootstrap
-from chalicelib.entrypoints import http, stream
+from chalicelib.entrypoints import http, retry_messages, stream
 from chalicelib.entrypoints.errors import error_response
 from chalicelib.entrypoints.problems import as_problem, problem_type
 from chalicelib.exceptions import ProblemTypeNotFound
@@ -24,6 +24,8 @@ app = Chalice(app_name="orders")
 ORDERS_STREAM_ARN = os.environ.get("ORDERS_STREAM_ARN", "${aws_dynamodb_table.orders.stream_arn}")
 STREAM_MAPPING = load_resources().stream_mapping
 EVENTS_MAPPING = load_resources().events_mapping
+RETRY_QUEUE_ARN = os.environ.get("RETRY_QUEUE_ARN", "${aws_sqs_queue.retries.arn}")
+RETRY_QUEUE = load_resources().retry_queue
 # Chalice would answer 415 itself for a Content-Type a route does not list, even on a
 # body-less GET. POST /orders checks its media type in the entrypoints layer instead.
 ANY_BODY = ["*/*"]
@@ -133,3 +135,15 @@ def process_orders(event: DynamoDBEvent) -> dict[str, Any]:
 def publish_order_events(event: DynamoDBEvent) -> dict[str, Any]:
     deps = bootstrap.container().announcing
     return stream.announce_batch(event.to_dict()["Records"], lambda command: announcing.announce_changes(command, deps))
+
+
+@app.on_sqs_message(
+    queue_arn=RETRY_QUEUE_ARN,
+    batch_size=RETRY_QUEUE.batch_size,
+    maximum_batching_window_in_seconds=RETRY_QUEUE.maximum_batching_window_seconds,
+    maximum_concurrency=RETRY_QUEUE.maximum_concurrency,
+    name="retry_orders",
+)
+def retry_orders(event: SQSEvent) -> dict[str, Any]:
+    deps = bootstrap.container().processing
+    return retry_messages.retry_batch(event.to_dict()["Records"], lambda command: processing.retry_order(command, deps))

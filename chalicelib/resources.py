@@ -51,6 +51,20 @@ class StreamMappingSpec(_Frozen):
     filter_pattern: dict[str, Any]
 
 
+class RetryQueueSpec(_Frozen):
+    """The retry queue and its SQS event-source mapping. A message the function fails
+    `max_receive_count` times is a poison message and moves to its dead-letter queue."""
+
+    batch_size: int
+    maximum_batching_window_seconds: int
+    maximum_concurrency: int  # at least 2 in Lambda; caps what a backlog draining at once can take
+    function_response_types: list[str]
+    visibility_timeout_seconds: int  # six times the function's timeout, as AWS advises
+    message_retention_seconds: int
+    max_receive_count: int
+    sqs_managed_sse_enabled: bool
+
+
 class DeadLetterQueueSpec(_Frozen):
     message_retention_seconds: int
     sqs_managed_sse_enabled: bool
@@ -61,6 +75,7 @@ class Resources(_Frozen):
     table: TableSpec
     stream_mapping: StreamMappingSpec  # the processor's
     events_mapping: StreamMappingSpec  # the outbox publisher's, on the same stream
+    retry_queue: RetryQueueSpec  # the processor's retries after a provider outage
     dead_letter_queue: DeadLetterQueueSpec
 
 

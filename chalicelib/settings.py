@@ -20,7 +20,12 @@ class Settings(BaseModel):
 
     orders_table: str = Field(min_length=1, max_length=255)
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
-    max_processing_attempts: int = Field(default=3, ge=1, le=20)
+    # Attempts and horizon together bound how long a provider outage is ridden out; with
+    # a 2 s base, 16 jittered attempts last about 40 minutes, and the horizon caps them.
+    max_processing_attempts: int = Field(default=16, ge=1, le=100)
+    retry_base_delay_ms: int = Field(default=2000, ge=0, le=900_000)
+    retry_horizon_seconds: int = Field(default=3600, ge=1, le=14 * 86_400)
+    retry_queue_url: str = Field(default="", max_length=1024)
     gateway_retry_attempts: int = Field(default=3, ge=1, le=10)
     gateway_retry_base_ms: int = Field(default=50, ge=0, le=10_000)
     simulator_latency_ms: int = Field(default=0, ge=0, le=60_000)

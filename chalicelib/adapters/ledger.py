@@ -20,17 +20,10 @@ class DynamoDBLedger:
         return {"N": str(int(time.time()) + self._ttl_seconds)}
 
     def record_once(self, kind: str, key: str, entry: dict[str, str]) -> dict[str, str]:
-        item = {
-            **items.ledger_key(kind, key),
-            "entity": {"S": "ledger"},
-            "kind": {"S": kind},
-            "entry": {"M": {name: {"S": value} for name, value in entry.items()}},
-            "expires_at": self._expiry(),
-        }
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=item,
+                Item=self._item(kind, key, entry),
                 ConditionExpression="attribute_not_exists(pk)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -39,9 +32,21 @@ class DynamoDBLedger:
             return _entry(old)
         return dict(entry)
 
+    def put(self, kind: str, key: str, entry: dict[str, str]) -> None:
+        self._client.put_item(TableName=self._table, Item=self._item(kind, key, entry))
+
     def get(self, kind: str, key: str) -> dict[str, str] | None:
         item = self._read(kind, key)
         return _entry(item) if item and "entry" in item else None  # a bare tally is no entry
+
+    def _item(self, kind: str, key: str, entry: dict[str, str]) -> dict[str, Any]:
+        return {
+            **items.ledger_key(kind, key),
+            "entity": {"S": "ledger"},
+            "kind": {"S": kind},
+            "entry": {"M": {name: {"S": value} for name, value in entry.items()}},
+            "expires_at": self._expiry(),
+        }
 
     def _read(self, kind: str, key: str) -> dict[str, Any] | None:
         response = self._client.get_item(TableName=self._table, Key=items.ledger_key(kind, key), ConsistentRead=True)
@@ -95,6 +100,10 @@ class InMemoryLedger:
     def record_once(self, kind: str, key: str, entry: dict[str, str]) -> dict[str, str]:
         with self._lock:
             return dict(self.entries.setdefault((kind, key), dict(entry)))
+
+    def put(self, kind: str, key: str, entry: dict[str, str]) -> None:
+        with self._lock:
+            self.entries[(kind, key)] = dict(entry)
 
     def get(self, kind: str, key: str) -> dict[str, str] | None:
         found = self.entries.get((kind, key))

@@ -5,6 +5,8 @@ idempotent by key, with their books kept in a Ledger that survives restarts.
 Payment tokens: tok_visa approves, tok_decline declines, tok_flaky fails transiently
 twice per order and then approves, tok_down is always unavailable; any other token is
 declined as unknown. Shipping to AQ is refused; every other country ships.
+While an outage is switched on (adapters/provider_outages.py, `make outage`), the
+provider is unavailable for every call and every token.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from chalicelib.adapters.provider_outages import Provider, ProviderOutages
 from chalicelib.domain.models import OrderLine, ShippingAddress
 from chalicelib.exceptions import GatewayUnavailable, PaymentDeclined, ShippingRefused
 from chalicelib.service_layer.ports import Charge, Ledger, Refund, Shipment
@@ -27,19 +30,33 @@ def _reference(prefix: str, key: str) -> str:
 
 
 class _Latency:
-    def __init__(self, latency_s: float, sleep: Callable[[float], None]) -> None:
+    """The provider's answer time, and its outages."""
+
+    def __init__(
+        self, latency_s: float, sleep: Callable[[float], None], outages: ProviderOutages | None, provider: Provider
+    ) -> None:
         self._latency_s = latency_s
         self._sleep = sleep
+        self._outages = outages
+        self._provider = provider
 
     def pause(self) -> None:
         if self._latency_s > 0:
             self._sleep(self._latency_s)
+        if self._outages is not None and self._outages.is_down(self._provider):
+            raise GatewayUnavailable(f"{self._provider} provider unavailable (outage)")
 
 
 class SimulatedPaymentGateway:
-    def __init__(self, ledger: Ledger, latency_s: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        latency_s: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+        outages: ProviderOutages | None = None,
+    ) -> None:
         self._ledger = ledger
-        self._latency = _Latency(latency_s, sleep)
+        self._latency = _Latency(latency_s, sleep, outages, "payments")
 
     def charge(self, *, idempotency_key: str, token: str, amount: int, currency: str) -> Charge:
         self._latency.pause()
@@ -73,9 +90,15 @@ class SimulatedPaymentGateway:
 
 
 class SimulatedShippingGateway:
-    def __init__(self, ledger: Ledger, latency_s: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        latency_s: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+        outages: ProviderOutages | None = None,
+    ) -> None:
         self._ledger = ledger
-        self._latency = _Latency(latency_s, sleep)
+        self._latency = _Latency(latency_s, sleep, outages, "shipping")
 
     def create_shipment(
         self, *, idempotency_key: str, address: ShippingAddress, items: tuple[OrderLine, ...]

@@ -44,6 +44,14 @@ class ProcessOrder(_Command):
     order_id: str
 
 
+class RetryOrder(_Command):
+    """Try a placed order again, after failed attempt `attempt`: a message on the retry
+    queue. It is stale once the order has moved past that attempt."""
+
+    order_id: str
+    attempt: int = Field(ge=1)
+
+
 class RecordedChange(_Command):
     """One stored change as the table's stream recorded it."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.commands import RetryOrder
 from chalicelib.domain.events import OrderEvent
 from chalicelib.domain.models import Order, OrderLine, ShippingAddress
 from chalicelib.domain.writers import Writer
@@ -88,6 +89,12 @@ class ShippingGateway(Protocol):
         """Raise ShippingRefused or GatewayUnavailable. Same key, same shipment."""
 
 
+class RetryQueue(Protocol):
+    def schedule(self, retry: RetryOrder, delay_s: int) -> None:
+        """Deliver `retry` after `delay_s` seconds (0 to 900), at least once. Raise
+        DependencyUnavailable if the queue did not take it."""
+
+
 class EventPublisher(Protocol):
     def publish(self, event: OrderEvent) -> None: ...
 
@@ -118,6 +125,9 @@ class Ledger(Protocol):
 
     def record_once(self, kind: str, key: str, entry: dict[str, str]) -> dict[str, str]:
         """Store `entry` unless one exists for (kind, key); return the stored one."""
+
+    def put(self, kind: str, key: str, entry: dict[str, str]) -> None:
+        """Store `entry` for (kind, key), replacing any (the simulator's switches)."""
 
     def get(self, kind: str, key: str) -> dict[str, str] | None: ...
 

@@ -1,6 +1,10 @@
 """Processing a placed order, as one saga that reads top to bottom: charge, ship,
 finish, and each compensation where its step can need it. Every step is recorded with
-a conditional write, so repeated or concurrent deliveries of one record have one effect."""
+a conditional write, so repeated or concurrent deliveries of one record have one effect.
+
+A provider that stays down does not hold the stream: the attempt is recorded on the
+order, a retry is put on the retry queue with a backoff delay, and the record is done.
+The retry (`retry_order`) carries on from whatever the order's state is by then."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from datetime import datetime
 
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
-from chalicelib.domain.commands import ProcessOrder
+from chalicelib.domain.commands import ProcessOrder, RetryOrder
 from chalicelib.domain.events import order_event
 from chalicelib.domain.models import Order, OrderStatus
 from chalicelib.domain.writers import Writer
@@ -22,8 +26,15 @@ from chalicelib.exceptions import (
     StaleOrder,
     UnprocessableRecord,
 )
+from chalicelib.service_layer.backoff import RetrySchedule
 from chalicelib.service_layer.payments import OrderPayments
-from chalicelib.service_layer.ports import EventPublisher, OrderRepository, PaymentGateway, ShippingGateway
+from chalicelib.service_layer.ports import (
+    EventPublisher,
+    OrderRepository,
+    PaymentGateway,
+    RetryQueue,
+    ShippingGateway,
+)
 from chalicelib.service_layer.retry import RetryPolicy, call_with_retry
 
 _RACE_RETRIES = 5
@@ -36,28 +47,47 @@ class ProcessingDeps:
     shipping: ShippingGateway
     publisher: EventPublisher
     clock: Callable[[], datetime]
-    retry: RetryPolicy
-    max_attempts: int
+    retry: RetryPolicy  # in process, for blips: milliseconds
+    retries: RetryQueue  # across invocations, for outages: seconds to minutes
+    schedule: RetrySchedule
 
     @property
     def money(self) -> OrderPayments:
         return OrderPayments(self.payments, self.retry)
 
+    @property
+    def max_attempts(self) -> int:
+        return self.schedule.max_attempts
+
 
 def process_order(command: ProcessOrder, deps: ProcessingDeps) -> Order:
-    """Drive the order to a final state, or raise RetryableProcessingError."""
+    """Drive the order to a final state or to a scheduled retry. Raise
+    RetryableProcessingError if it kept changing under us, DependencyUnavailable if the
+    table or the retry queue failed: those leave the record on the stream."""
+    return _drive(command.order_id, deps, lambda order: True)
+
+
+def retry_order(command: RetryOrder, deps: ProcessingDeps) -> Order:
+    """Carry on from the order's current state. A message for an attempt the order has
+    moved past (a duplicate, or one overtaken by a stream record) changes nothing."""
+    return _drive(command.order_id, deps, lambda order: order.attempts == command.attempt)
+
+
+def _drive(order_id: str, deps: ProcessingDeps, current: Callable[[Order], bool]) -> Order:
     for _ in range(_RACE_RETRIES):
-        order = deps.repository.get(command.order_id)
+        order = deps.repository.get(order_id)
         if order is None:
-            raise UnprocessableRecord(f"order {command.order_id} does not exist")
+            raise UnprocessableRecord(f"order {order_id} does not exist")
         if order.status is OrderStatus.CANCELLED:
             _settle_cancelled(order, deps)
+            return order
+        if order.status.is_final or not current(order):
             return order
         try:
             return _advance(order, deps)
         except StaleOrder:
             continue  # someone else moved the order: start again from what is stored
-    raise RetryableProcessingError(f"order {command.order_id} kept changing under processing")
+    raise RetryableProcessingError(f"order {order_id} kept changing under processing")
 
 
 def _advance(order: Order, deps: ProcessingDeps) -> Order:
@@ -102,12 +132,16 @@ def _ship(order: Order, deps: ProcessingDeps) -> Order:
 
 
 def _record_failed_attempt(order: Order, error: str, deps: ProcessingDeps) -> Order:
-    """A provider stayed down: count the attempt, or give up and refund any charge."""
+    """A provider stayed down: count the attempt and schedule the next, or give up and
+    refund any charge. The attempt is stored before the retry is sent, so a crash in
+    between leaves the record to be delivered again, never a retry for an unsaved attempt."""
     attempts = order.attempts + 1
-    if attempts < deps.max_attempts:
+    delay_s = deps.schedule.next_delay(order, attempts, deps.clock())
+    if delay_s is not None:
         retried = state_machine.amend(order, _now(deps), attempts=attempts, reason=error)
         deps.repository.save(retried, expected=order, written_by=Writer.PROCESSOR)
-        raise RetryableProcessingError(f"attempt {attempts} of {deps.max_attempts} failed: {error}")
+        deps.retries.schedule(RetryOrder(order_id=order.order_id, attempt=attempts), delay_s)
+        return retried
     # Refunding before the FAILED write is safe: the refund is keyed by the order, and
     # the only writers that can win the race (a cancel, a twin delivery) refund too.
     refund_id = deps.money.refund_any_charge(order)
