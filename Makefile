@@ -15,7 +15,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 PYTHON ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo python3.13 || \
 	(command -v pyenv >/dev/null 2>&1 && v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -1) && [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.13"))
 
-.PHONY: help venv run token events test check demo package reconcile bench bench-quick load cost clean openapi docs-ui docs-screenshot fuzz
+.PHONY: help venv run token events outage test check demo package reconcile bench bench-quick load cost clean openapi docs-ui docs-screenshot fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ token: venv ## print a bearer token for the running stack: CUSTOMER=<id> [TTL=36
 # prints each EventBridge envelope as JSON. The stack is found as for `make token`.
 events: venv ## follow the running stack's order events [ONCE=1] [JSON=1]
 	@$(PY) -m devstack.events $(if $(filter-out 0,$(ONCE)),--once) $(if $(filter-out 0,$(JSON)),--json) \
+	  $(if $(filter-out file default,$(origin PORT)),--port='$(PORT)')
+
+# The simulated provider answers every call as unavailable for SECONDS (0 ends it). The stack
+# is found as for `make token`.
+outage: venv ## make the running stack's provider unavailable: SECONDS=<n> [PROVIDER=payments|shipping]
+	@$(PY) -m devstack.outage --seconds='$(SECONDS)' --provider='$(or $(PROVIDER),payments)' \
 	  $(if $(filter-out file default,$(origin PORT)),--port='$(PORT)')
 
 test: venv docs-ui ## run every test: unit, integration, end-to-end and deployment

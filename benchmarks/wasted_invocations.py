@@ -13,6 +13,7 @@ from benchmarks.common import Figure, figure_main
 from benchmarks.moto_flow import MotoFlow
 from chalicelib.domain.commands import ProcessOrder
 from chalicelib.service_layer import processing
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 
 # Cycled over the run: approvals, declines, a flaky and a down provider, refused shipping, keys.
 MIX = [
@@ -44,7 +45,7 @@ class CountingProcessor:
     def __exit__(self, *_: object) -> None:
         processing.process_order = self._original
 
-    def __call__(self, command: ProcessOrder, deps: processing.ProcessingDeps) -> Any:
+    def __call__(self, command: ProcessOrder, deps: ProcessingDeps) -> Any:
         before = deps.repository.get(command.order_id)
         try:
             return self._original(command, deps)

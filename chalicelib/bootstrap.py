@@ -24,7 +24,7 @@ from chalicelib.service_layer.announcing import AnnouncingDeps
 from chalicelib.service_layer.backoff import RetrySchedule
 from chalicelib.service_layer.intake import IntakeDeps
 from chalicelib.service_layer.ports import EventBus, EventPublisher, Ledger, OrderRepository, RetryQueue
-from chalicelib.service_layer.processing import ProcessingDeps
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 from chalicelib.service_layer.retry import RetryPolicy
 from chalicelib.settings import Settings, load_settings
 

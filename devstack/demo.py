@@ -2,6 +2,12 @@
 move to its final state, then a summary table. Exits 1 if any order is not final
 within the timeout, or if the replayed Idempotency-Key created a second order.
 
+The `tok_down` order's provider stays down: it is retried from the retry queue with
+backoff. When the stack's retry schedule outlasts the demo (the app's default: 16
+attempts within an hour), the demo stops waiting for it once the queue has retried it,
+and shows it as retrying with its attempts; with a short schedule it waits for its
+FAILED (devstack/demo_retries.py).
+
 It signs a token for a new demo customer with the running stack's issuer (found through
 DEVSTACK_DIR, default .devstack), as `make token` does; or give it one with --token.
 
@@ -24,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from devstack.client import OrdersClient
+from devstack.demo_retries import Retries
 from devstack.demo_view import DemoOrder, ProgressView, summary_table
 from devstack.events import Envelope, Subscription, event_id
 from devstack.tokens import NoStack, default_state_dir, stack_state
@@ -53,6 +60,8 @@ def absorb(order: DemoOrder, body: dict[str, Any]) -> None:
     order.status = body["status"]
     order.path = [entry["status"] for entry in body.get("history", [])] or [order.status]
     order.reason = body.get("reason") or ""
+    order.attempts = int(body.get("attempts") or 0)
+    order.created_s = _epoch_ms(body["created_at"]) / 1000
     if body.get("refund_id"):
         order.reason = f"{order.reason} (refunded)".strip()
     if order.final:
@@ -139,13 +148,19 @@ class OrderEvents:
         self.subscription.close()
 
 
-def watch(client: OrdersClient, orders: list[DemoOrder], timeout_s: float, events: OrderEvents | None = None) -> None:
+def watch(
+    client: OrdersClient,
+    orders: list[DemoOrder],
+    timeout_s: float,
+    events: OrderEvents | None = None,
+    retries: Retries | None = None,
+) -> None:
     view = ProgressView(orders, events=events is not None)
-    deadline = time.monotonic() + timeout_s
-    settled: float | None = None  # when every order was final
+    deadline, ends = time.monotonic() + timeout_s, time.time() + timeout_s
+    settled: float | None = None  # when every order was settled
 
     def waiting() -> bool:
-        if not all(order.final for order in orders):
+        if not all(order.settled for order in orders):
             return True
         if events is None or all(order.events_match for order in orders):
             return False
@@ -161,7 +176,10 @@ def watch(client: OrdersClient, orders: list[DemoOrder], timeout_s: float, event
                 reply = client.get(order.order_id)
                 if reply.status == 200:
                     absorb(order, reply.body)
-        if settled is None and all(order.final for order in orders):
+                order.left_retrying = retries is not None and retries.outlasts(order, ends)
+                if order.left_retrying and retries:
+                    order.note = retries.note(order)
+        if settled is None and all(order.settled for order in orders):
             settled = time.monotonic()
         if events:
             events.take(orders)
@@ -205,16 +223,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo: not watching the order events: {why_not}")
     try:
         orders, replay_ok = place_all(client)
-        watch(client, orders, args.timeout, events)
+        retries = Retries.of_stack(args.url)
+        watch(client, orders, args.timeout, events, retries)
     finally:
         if events:
             events.close()
     print()
     print(summary_table(orders, events=events is not None))
+    retrying = [order for order in orders if order.left_retrying]
+    if retrying:
+        print(retries.summary(retrying))
     if events:
         line, events_ok = events_summary(orders, events)
         print(line, file=sys.stdout if events_ok else sys.stderr)
-    stuck = [order for order in orders if not order.final]
+    stuck = [order for order in orders if not order.settled]
     if stuck:
         print(f"\ndemo: {len(stuck)} order(s) not final after {args.timeout:g} s", file=sys.stderr)
     if not replay_ok:

@@ -28,10 +28,24 @@ class DemoOrder:
     ms_to_final: int | None = None
     note: str = ""
     events: list[str] = field(default_factory=list)  # the order's events from the bus, by version
+    attempts: int = 0  # failed attempts while its provider was down
+    created_s: float = 0.0  # epoch seconds
+    left_retrying: bool = False  # still retrying when the demo stopped waiting for it
 
     @property
     def final(self) -> bool:
         return self.status in FINAL
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more to wait for in the demo: final, or retrying beyond the demo."""
+        return self.final or self.left_retrying
+
+    @property
+    def trail(self) -> str:
+        """`PENDING -> PAID`, plus `(retrying: 3 attempts failed)` while the provider is down."""
+        trail = " -> ".join(self.path)
+        return f"{trail} (retrying: {self.attempts} attempts failed)" if self.attempts and not self.final else trail
 
     @property
     def expected_events(self) -> list[str]:
@@ -65,7 +79,7 @@ class ProgressView:
             self._redraw()
             return
         for index, order in enumerate(self.orders):
-            trail = " -> ".join(order.path)
+            trail = order.trail
             if order.order_id and self.shown.get(index) != trail:
                 self.shown[index] = trail
                 elapsed = time.monotonic() - self.started
@@ -76,9 +90,9 @@ class ProgressView:
         lines = [f"{'order':<26}  {'kind':<20} {'progress':<48}" + ("      events" if self.events else "")]
         for order in self.orders:
             marker = "done" if order.final else "...."
-            line = f"{order.order_id or '-':<26}  {order.kind:<20} {' -> '.join(order.path):<48} {marker}"
+            line = f"{order.order_id or '-':<26}  {order.kind:<20} {order.trail:<48} {marker}"
             lines.append(f"{line}  {order.events_cell()}" if self.events else line)
-        waiting = sum(not order.final for order in self.orders)
+        waiting = sum(not order.settled for order in self.orders)
         lines.append(f"{time.monotonic() - self.started:5.1f}s  {waiting} order(s) still moving")
         if self.drawn_lines:
             self.out.write(f"\x1b[{self.drawn_lines}F")  # back to the first line of the last drawing
@@ -96,7 +110,7 @@ def summary_table(orders: list[DemoOrder], events: bool = False) -> str:
             order.kind,
             order.token,
             order.country,
-            order.status if order.final else f"{order.status} (not final)",
+            order.status if order.final else f"{order.status} ({'retrying' if order.left_retrying else 'not final'})",
             order.reason or "-",
             "-" if order.ms_to_final is None else str(order.ms_to_final),
             order.note or "",

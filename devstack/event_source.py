@@ -21,15 +21,11 @@ from chalicelib.event_filter import matches
 from devstack import mapping
 from devstack.lambda_shapes import LambdaContext, Record, failure_record, lambda_record, sequence_number
 from devstack.shards import Shard, ShardReader
+from devstack.worker_process import Handler, JsonLog
 
 REFRESH_EVERY_S = 5.0
 MAX_IDLE_POLL_S = 0.25
-Handler = Callable[[dict[str, Any], Any], Any]
-
-
-def log(message: str, level: str = "INFO", **fields: Any) -> None:
-    line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": level, "logger": "devstack.stream_worker"}
-    print(json.dumps({**line, "message": message, **fields}, default=str), flush=True)
+log = JsonLog("devstack.stream_worker")
 
 
 class StreamWorker:

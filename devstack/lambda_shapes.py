@@ -1,8 +1,10 @@
-"""What Lambda hands a DynamoDB-stream function, and what it sends to the on-failure
-destination: the record shape, the context object and the failure record."""
+"""What Lambda hands a function behind an event-source mapping: the DynamoDB stream
+record, the SQS message record and the context object; and what a stream mapping sends
+to its on-failure destination, the failure record."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +32,37 @@ def lambda_record(raw: Record, stream_arn: str, region: str) -> Record:
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
     }
+
+
+def sqs_record(message: Record, queue_arn: str, region: str) -> Record:
+    """One ReceiveMessage message as Lambda delivers it: camelCase keys, the system
+    attributes (ApproximateReceiveCount, SentTimestamp, ...) as strings, and message
+    attributes as {stringValue, binaryValue (base64), stringListValues,
+    binaryListValues, dataType}."""
+    attributes = {
+        name: {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": base64.b64encode(value["BinaryValue"]).decode() if "BinaryValue" in value else None,
+            "stringListValues": value.get("StringListValues", []),
+            "binaryListValues": [base64.b64encode(item).decode() for item in value.get("BinaryListValues", [])],
+            "dataType": value["DataType"],
+        }
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": dict(message.get("Attributes", {})),
+        "messageAttributes": attributes,
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+    if "MD5OfMessageAttributes" in message:
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record
 
 
 def sequence_number(record: Record) -> str:

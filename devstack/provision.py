@@ -1,7 +1,8 @@
-"""Creates what the local stack needs in moto: the orders table and the stream
-consumers' dead-letter queues from chalicelib/resources.json (the same definitions the
-Terraform root is generated from), and the event bus with an example rule that routes
-every order event to an SQS queue."""
+"""Creates what the local stack needs in moto: the orders table, the stream consumers'
+dead-letter queues and the retry queue with its own from chalicelib/resources.json (the
+same definitions the Terraform root is generated from; the queues in
+devstack/queues.py), and the event bus with an example rule that routes every order
+event to an SQS queue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.resources import load_resources
+from devstack.queues import create_dead_letter_queue, create_retry_queues, queue_arn_of
+
+__all__ = [  # the queue helpers are used from here too (tests/deploy)
+    "EventRouting",
+    "create_dead_letter_queue",
+    "create_event_routing",
+    "create_retry_queues",
+    "create_table",
+    "provision_stack",
+    "queue_arn_of",
+    "table_definition",
+]
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -48,16 +61,6 @@ def create_table(client: Any, table_name: str) -> str:
         TimeToLiveSpecification={"Enabled": True, "AttributeName": load_resources().table.ttl_attribute},
     )
     return str(description["LatestStreamArn"])
-
-
-def create_dead_letter_queue(sqs: Any, queue_name: str) -> str:
-    """Create the stream's on-failure destination; return its URL."""
-    spec = load_resources().dead_letter_queue
-    attributes = {
-        "MessageRetentionPeriod": str(spec.message_retention_seconds),
-        "SqsManagedSseEnabled": str(spec.sqs_managed_sse_enabled).lower(),
-    }
-    return str(sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"])
 
 
 EVENTS_QUEUE_RETENTION_S = 1_209_600  # 14 days, as in infrastructure/terraform/events.tf
@@ -122,18 +125,20 @@ def create_event_routing(events: Any, sqs: Any, routing: EventRouting) -> dict[s
     }
 
 
-def queue_arn_of(sqs: Any, queue_url: str) -> str:
-    return str(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
-
-
 def provision_stack(
-    endpoint_url: str, table_name: str, queue_name: str, region: str, routing: EventRouting
+    endpoint_url: str,
+    table_name: str,
+    queue_name: str,
+    region: str,
+    routing: EventRouting,
+    retry_queues: tuple[str, str] = ("orders-dev-retries", "orders-dev-retries-dlq"),
 ) -> dict[str, str]:
     """Create everything the local stack needs in the moto server at `endpoint_url`:
-    the table (with TTL and stream), the processor's dead-letter queue, the event bus
-    with its example rule and queue, and the publisher's dead-letter queue. (Each stream
-    worker creates its own checkpoint table.) Returns the stream ARN and the names, URLs
-    and ARNs of the rest, for stack.json."""
+    the table (with TTL and stream), the processor's dead-letter queue, the retry queue
+    and its dead-letter queue (`retry_queues`: their names), the event bus with its
+    example rule and queue, and the publisher's dead-letter queue. (Each stream worker
+    creates its own checkpoint table.) Returns the stream ARN and the names, URLs and
+    ARNs of the rest, for stack.json."""
     import boto3
 
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)  # noqa: S106
@@ -147,6 +152,7 @@ def provision_stack(
         "stream_arn": stream_arn,
         "dlq_url": queue_url,
         "dlq_arn": queue_arn_of(sqs, queue_url),
+        **create_retry_queues(sqs, *retry_queues),
         **create_event_routing(events, sqs, routing),
         "events_dlq_url": events_dlq_url,
         "events_dlq_arn": queue_arn_of(sqs, events_dlq_url),

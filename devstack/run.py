@@ -4,15 +4,19 @@ Starts, in the foreground: a moto server as the local AWS (DynamoDB, Streams, SQ
 EventBridge), the table, stream and DLQs from chalicelib/resources.json, the event bus
 with an example rule sending every order event to an SQS queue, a local OIDC issuer (a
 new RSA key each start), the API through Chalice's local gateway with API Gateway's JWT
-check in front, and two stream workers that invoke the real stream handlers (the
-processor and the outbox publisher). Ctrl-C or SIGTERM stops all of it. No terminal
-needed: it also runs in the background. `make token CUSTOMER=<id>` prints a bearer
-token for it; `make events` follows the order events.
+check in front, two stream workers that invoke the real stream handlers (the
+processor and the outbox publisher), and a queue worker that invokes the retry queue's
+handler (`retry_orders`). Ctrl-C or SIGTERM stops all of it. No terminal needed: it
+also runs in the background. `make token CUSTOMER=<id>` prints a bearer token for it;
+`make events` follows the order events; `make outage` takes the provider down.
 
 Usage: python -m devstack.run [--port 8000]
 Environment: PORT (API port), MOTO_PORT (default: a free port), DEVSTACK_DIR (state
 directory, default .devstack), DEVSTACK_MAX_RETRY_ATTEMPTS and DEVSTACK_RETRY_DELAY
-(override both workers' retry cap and per-failure delay, for tests).
+(override both stream workers' retry cap and per-failure delay, for tests),
+DEVSTACK_QUEUE_VISIBILITY_TIMEOUT (seconds: the queue worker receives with it instead
+of the retry queue's own, for tests). The app's retry schedule (MAX_PROCESSING_ATTEMPTS,
+RETRY_BASE_DELAY_MS, RETRY_HORIZON_SECONDS) passes through to the workers.
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ def worker_options() -> list[str]:
     return options
 
 
+def queue_worker_options() -> list[str]:
+    if os.environ.get("DEVSTACK_QUEUE_VISIBILITY_TIMEOUT"):
+        return ["--visibility-timeout", os.environ["DEVSTACK_QUEUE_VISIBILITY_TIMEOUT"]]
+    return []
+
+
 def busy_port(api_port: int, moto_port: int | None) -> str | None:
     if port_in_use(api_port):
         return f"port {api_port} on 127.0.0.1 is already in use; free it or choose another with PORT=<port>"
@@ -61,6 +71,7 @@ def busy_port(api_port: int, moto_port: int | None) -> str | None:
 
 
 def banner(stack: Stack, seconds: float) -> str:
+    from chalicelib.resources import load_resources
     from tests.support.orders import VALID_ORDER
 
     body = json.dumps(VALID_ORDER, separators=(",", ":"))
@@ -69,6 +80,11 @@ def banner(stack: Stack, seconds: float) -> str:
     where = f" PORT={stack.api_port}" if stack.api_port != 8000 else ""
     if stack.state_dir != (PROJECT_DIR / ".devstack").resolve():
         where += f" DEVSTACK_DIR={stack.state_dir}"
+    spec, schedule = load_resources().retry_queue, stack.schedule
+    retries = (
+        f"up to {schedule['max_processing_attempts']} attempts within {schedule['retry_horizon_seconds']} s, "
+        f"base delay {schedule['retry_base_delay_ms']} ms"
+    )
     return f"""
 orders local stack ready in {seconds:.1f} s
   API             {url}
@@ -76,6 +92,9 @@ orders local stack ready in {seconds:.1f} s
   table           {TABLE_NAME}, stream {stack.info["stream_arn"]}
   dead letters    {stack.info["dlq_url"]}  (process_orders)
                   {stack.info["events_dlq_url"]}  (publish_order_events)
+  retry queue     {stack.info["retry_queue_url"]}  (retry_orders; {retries})
+                  -> after {spec.max_receive_count} receives: {stack.info["retry_dlq_url"]}
+  provider outage make outage SECONDS=<n>{where}  (SECONDS=0 ends it)
   event bus       {stack.info["event_bus_name"]}: rule {stack.info["events_rule"]} (source {stack.info["event_source"]})
                   -> queue {stack.info["events_queue_url"]}  (follow it: make events{where})
   token issuer    {stack.issuer.url}  (audience {stack.issuer.audience}; make token CUSTOMER=<id>)
@@ -102,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"devstack: error: {problem}", file=sys.stderr)
         return 1
-    stack = Stack(PROJECT_DIR, args.state_dir.resolve(), args.port, moto_port or free_port(), worker_options())
+    ports = (args.port, moto_port or free_port())
+    stack = Stack(PROJECT_DIR, args.state_dir.resolve(), *ports, worker_options(), queue_worker_options())
 
     def stop(signum: int, frame: Any) -> None:
         stack.stopping.set()

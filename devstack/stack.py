@@ -1,8 +1,9 @@
 """Starts, watches and stops the processes of the local stack: the moto server, the API
-(`chalice local`'s gateway) and two stream workers, one per event-source mapping on the
-table's stream (the processor and the outbox publisher); and, as a thread of this
-process, the local OIDC issuer whose tokens the API checks. Nothing is left running:
-every child leads its own process group, and `stop` ends each group."""
+(`chalice local`'s gateway), two stream workers, one per event-source mapping on the
+table's stream (the processor and the outbox publisher), and the queue worker, the
+retry queue's mapping (`retry_orders`); and, as a thread of this process, the local
+OIDC issuer whose tokens the API checks. Nothing is left running: every child leads its
+own process group, and `stop` ends each group."""
 
 from __future__ import annotations
 
@@ -19,49 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devstack import processes
-from devstack.checkpoints import TABLE as CHECKPOINT_TABLE
+from devstack.consumers import CONSUMERS, STAGE, Consumer, Kind
 from devstack.environment import local_aws_environment, stage_environment
 from devstack.issuer_server import IssuerServer
 
 if TYPE_CHECKING:
     from devstack.provision import EventRouting
 
-APP_NAME = "orders"
-STAGE = "dev"
 TABLE_NAME = "orders-dev"
 DLQ_NAME = "orders-dev-process-orders-dlq"
+RETRY_QUEUE_NAME = "orders-dev-retries"  # as infrastructure/terraform names it: orders-${stage}-retries
+RETRY_DLQ_NAME = "orders-dev-retries-dlq"
 EVENTS_RULE = "orders-dev-all-order-events"
 EVENTS_QUEUE = "orders-dev-order-events"
 EVENTS_DLQ_NAME = "orders-dev-event-failures"  # as infrastructure/terraform/events.tf names it
 READY_TIMEOUT_S = 20.0
-
-
-@dataclass(frozen=True)
-class StreamConsumer:
-    """One `@app.on_dynamodb_record` handler and its event-source mapping, run by one
-    stream worker process (devstack/stream_worker.py)."""
-
-    child: str  # its name among the children and in stack.json's pids
-    function: str  # the handler's name in app.py
-    mapping: str  # its mapping spec in chalicelib/resources.json
-    dlq: str  # its on-failure destination: the key of the queue URL in `Stack.info`
-    checkpoint_table: str  # its own positions in the stream
-
-    @property
-    def function_name(self) -> str:
-        return f"{APP_NAME}-{STAGE}-{self.function}"  # as Chalice names the Lambda function
-
-    @property
-    def ready_file(self) -> str:
-        return f"{self.child}.ready"
-
-
-CONSUMERS = (
-    StreamConsumer("worker", "process_orders", "stream_mapping", "dlq_url", CHECKPOINT_TABLE),
-    StreamConsumer(
-        "events_worker", "publish_order_events", "events_mapping", "events_dlq_url", f"{CHECKPOINT_TABLE}-events"
-    ),
-)
 
 
 class StartupError(Exception):
@@ -74,10 +47,12 @@ class Stack:
     state_dir: Path
     api_port: int
     moto_port: int
-    worker_options: list[str] = field(default_factory=list)
+    worker_options: list[str] = field(default_factory=list)  # for the stream workers
+    queue_worker_options: list[str] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    schedule: dict[str, int] = field(default_factory=dict)  # the processor's retry schedule
     issuer: IssuerServer | None = None  # the local OIDC issuer, a thread of this process
 
     @property
@@ -92,6 +67,7 @@ class Stack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         base = dict(os.environ) | stage_environment(self.project_dir, STAGE)
         self.env = local_aws_environment(base, self.endpoint)
+        self.schedule = retry_schedule(self.env)  # also checks the app's settings before anything starts
         python = sys.executable
         with (self.state_dir / "moto.log").open("wb") as moto_log:  # the child keeps its own handle
             self._spawn("moto", [python, "-m", "devstack.moto_server", "--port", str(self.moto_port)], moto_log)
@@ -103,25 +79,29 @@ class Stack:
         from devstack.provision import provision_stack
 
         region = self.env["AWS_DEFAULT_REGION"]
-        self.info = provision_stack(self.endpoint, TABLE_NAME, DLQ_NAME, region, event_routing(self.env))
+        retries = (RETRY_QUEUE_NAME, RETRY_DLQ_NAME)
+        self.info = provision_stack(self.endpoint, TABLE_NAME, DLQ_NAME, region, event_routing(self.env), retries)
+        # What the mappings' functions get in Lambda; the API (started above) needs none.
         self.env["ORDERS_STREAM_ARN"] = self.info["stream_arn"]
+        self.env["RETRY_QUEUE_URL"] = self.info["retry_queue_url"]
+        self.env["RETRY_QUEUE_ARN"] = self.info["retry_queue_arn"]
         for consumer in CONSUMERS:
             self.start_worker(consumer)
         self._wait("the API", self._api_healthy, "api")
         for consumer in CONSUMERS:
-            self._wait(f"the stream worker of {consumer.function}", self._worker_ready(consumer), consumer.child)
+            self._wait(consumer.what, self._worker_ready(consumer), consumer.child)
         self.write_state()
 
-    def start_worker(self, consumer: StreamConsumer = CONSUMERS[0]) -> None:
+    def start_worker(self, consumer: Consumer = CONSUMERS[0]) -> None:
         ready = self.state_dir / consumer.ready_file
         ready.unlink(missing_ok=True)
-        argv = [sys.executable, "-m", "devstack.stream_worker", "--stream-arn", self.info["stream_arn"]]
-        argv += ["--dlq-url", self.info[consumer.dlq], "--handler", f"app:{consumer.function}"]
-        argv += ["--mapping", consumer.mapping, "--function-name", consumer.function_name]
-        argv += ["--checkpoint-table", consumer.checkpoint_table, "--ready-file", str(ready), *self.worker_options]
-        self._spawn(consumer.child, argv)
+        self._spawn(consumer.child, [*consumer.argv(self.info, ready), *self.options(consumer.kind)])
 
-    def _worker_ready(self, consumer: StreamConsumer) -> Callable[[], bool]:
+    def options(self, kind: Kind) -> list[str]:
+        """Extra options for the workers of one kind (tests: retry caps, visibility timeout)."""
+        return self.worker_options if kind == "stream" else self.queue_worker_options
+
+    def _worker_ready(self, consumer: Consumer) -> Callable[[], bool]:
         return (self.state_dir / consumer.ready_file).exists
 
     def _api_healthy(self) -> bool:
@@ -156,16 +136,9 @@ class Stack:
             "region": self.env["AWS_DEFAULT_REGION"],
             "table": TABLE_NAME,
             **self.info,
-            "stream_workers": {
-                consumer.child: {
-                    "function_name": consumer.function_name,
-                    "handler": f"app.{consumer.function}",
-                    "mapping": consumer.mapping,
-                    "checkpoint_table": consumer.checkpoint_table,
-                    "dlq_url": self.info.get(consumer.dlq),
-                }
-                for consumer in CONSUMERS
-            },
+            "stream_workers": {c.child: c.describe(self.info) for c in CONSUMERS if c.kind == "stream"},
+            "queue_workers": {c.child: c.describe(self.info) for c in CONSUMERS if c.kind == "queue"},
+            "retry_schedule": self.schedule,
             "issuer": self.issuer.state() if self.issuer else None,
             "pids": {"run": os.getpid(), **{name: child.pid for name, child in self.children.items()}},
         }
@@ -174,8 +147,9 @@ class Stack:
         path.with_suffix(".tmp").replace(path)  # readers never see half a file
 
     def supervise(self) -> None:
-        """Until asked to stop: restart a stream worker that died (it resumes from its own
-        checkpoint); stop everything if moto or the API dies."""
+        """Until asked to stop: restart a worker that died (a stream worker resumes from its
+        own checkpoint; the messages a queue worker held come back after their visibility
+        timeout); stop everything if moto or the API dies."""
         restarts: dict[str, list[float]] = {consumer.child: [] for consumer in CONSUMERS}
         while not self.stopping.wait(0.1):
             for name in ("moto", "api"):
@@ -188,10 +162,9 @@ class Stack:
                     continue
                 now = time.monotonic()
                 recent = restarts[consumer.child] = [at for at in restarts[consumer.child] if now - at < 10] + [now]
-                what = f"the stream worker of {consumer.function}"
                 if len(recent) > 5:
-                    raise StartupError(f"{what} keeps dying (6 times in 10 s); stopping the stack")
-                print(f"devstack: {what} exited with code {code}; restarting it from its checkpoint", flush=True)
+                    raise StartupError(f"{consumer.what} keeps dying (6 times in 10 s); stopping the stack")
+                print(f"devstack: {consumer.what} exited with code {code}; {consumer.restart_note}", flush=True)
                 self.start_worker(consumer)
                 self.write_state()
 
@@ -215,3 +188,17 @@ def event_routing(env: dict[str, str]) -> EventRouting:
 
     settings = settings_from(env)
     return EventRouting(settings.event_bus_name, settings.event_source, EVENTS_RULE, EVENTS_QUEUE, EVENTS_DLQ_NAME)
+
+
+def retry_schedule(env: dict[str, str]) -> dict[str, int]:
+    """The processor's retry schedule the workers run with (MAX_PROCESSING_ATTEMPTS,
+    RETRY_BASE_DELAY_MS, RETRY_HORIZON_SECONDS from their environment, else the app's
+    defaults), for stack.json: `make demo` reads it to know how long a retry can last."""
+    from chalicelib.settings import settings_from
+
+    settings = settings_from(env)
+    return {
+        "max_processing_attempts": settings.max_processing_attempts,
+        "retry_base_delay_ms": settings.retry_base_delay_ms,
+        "retry_horizon_seconds": settings.retry_horizon_seconds,
+    }

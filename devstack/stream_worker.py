@@ -18,18 +18,17 @@ Usage: python -m devstack.stream_worker --stream-arn ARN --dlq-url URL [options]
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
-import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from devstack import mapping
 from devstack.checkpoints import TABLE, CheckpointStore, create_checkpoint_table
 from devstack.event_source import StreamWorker, log
 from devstack.shards import ShardReader
+from devstack.worker_process import announce_ready, load_handler, stop_on_signals
 
 if TYPE_CHECKING:
     from chalicelib.resources import StreamMappingSpec
@@ -62,16 +61,6 @@ def mapping_settings(
         report_batch_item_failures="ReportBatchItemFailures" in spec.function_response_types,
         retry_delay_s=retry_delay_s,
     )
-
-
-def load_handler(spec: str) -> Any:
-    """`module:function`, imported the way Lambda imports the Chalice app."""
-    module_name, _, function_name = spec.partition(":")
-    module = importlib.import_module(module_name)
-    from chalicelib.settings import load_settings
-
-    load_settings()  # fail now, naming a missing variable, as the app does in Lambda
-    return getattr(module, function_name)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -112,11 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         idle_poll_s=args.idle_poll_ms / 1000,
     )  # fmt: skip
 
-    def stop(signum: int, frame: Any) -> None:
-        worker.stop.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stop_on_signals(worker.stop)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while not worker.attempt(reader.refresh):
         if time.monotonic() > deadline or worker.stop.is_set():
@@ -131,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         checkpoints=checkpoints,
         settings=settings.__dict__,
     )
-    if args.ready_file:
-        args.ready_file.write_text(str(os.getpid()))
+    announce_ready(args.ready_file)
     worker.run()
     log("stopped", function=args.function_name)
     return 0

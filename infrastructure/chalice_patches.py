@@ -12,12 +12,17 @@ import copy
 import json
 from typing import Any
 
-from chalicelib.resources import Resources, StreamMappingSpec
+from chalicelib.resources import Resources
+from infrastructure.mapping_patches import (
+    EVENTS_MAPPING,
+    RETRY_MAPPING,
+    STREAM_MAPPING,
+    queue_mapping,
+    stream_mapping,
+)
 
 PACKAGE_STAGE = "package"
-FUNCTIONS = ("api_handler", "process_orders", "publish_order_events")
-STREAM_MAPPING = "process_orders-dynamodb-event-source"
-EVENTS_MAPPING = "publish_order_events-dynamodb-event-source"  # the outbox publisher, on the same stream
+FUNCTIONS = ("api_handler", "process_orders", "publish_order_events", "retry_orders")
 _REST_RESOURCES = ("aws_api_gateway_rest_api.rest_api", "aws_api_gateway_deployment.rest_api")
 _REST_COUNT = '${var.api_type == "rest" ? 1 : 0}'
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
@@ -36,7 +41,7 @@ REST_AUTHORIZER_DEFINITION = {
 LAMBDA_SKIPS = [
     "checkov:skip=CKV_AWS_50:X-Ray is off: $5 per million traces; logs carry the request and order ids.",
     "checkov:skip=CKV_AWS_115:No reserved concurrency: new accounts lack the quota; API throttling bounds load.",
-    "checkov:skip=CKV_AWS_116:Never invoked asynchronously: stream failures go to the mapping's SQS destination.",
+    "checkov:skip=CKV_AWS_116:Never invoked asynchronously: failures go to the mappings' SQS destinations or DLQ.",
     "checkov:skip=CKV_AWS_117:No VPC: the functions call only AWS APIs; a NAT gateway costs ~$32 a month idle.",
     "checkov:skip=CKV_AWS_173:The variables hold no secrets; Lambda encrypts them with its AWS-managed key.",
     "checkov:skip=CKV_AWS_272:Code signing needs a signing profile and a signed S3 upload; the zip is built in CI.",
@@ -75,22 +80,6 @@ def function_names(chalice: dict[str, Any], app_name: str) -> dict[str, str]:
     }
 
 
-def _stream_mapping(spec: StreamMappingSpec, local: str, on_failure: str) -> dict[str, Any]:
-    """What Chalice cannot set on a stream mapping: `spec` from resources.json (also written
-    into generated.tf as `local.<local>`), failed batches to the queue `on_failure`."""
-    return {
-        "batch_size": spec.batch_size,
-        "starting_position": spec.starting_position,
-        "maximum_batching_window_in_seconds": spec.maximum_batching_window_seconds,
-        "maximum_retry_attempts": spec.maximum_retry_attempts,
-        "bisect_batch_on_function_error": spec.bisect_batch_on_function_error,
-        "maximum_record_age_in_seconds": spec.maximum_record_age_seconds,
-        "function_response_types": spec.function_response_types,
-        "destination_config": {"on_failure": {"destination_arn": f"${{aws_sqs_queue.{on_failure}.arn}}"}},
-        "filter_criteria": {"filter": {"pattern": f"${{jsonencode(local.{local}.filter_pattern)}}"}},
-    }
-
-
 def patches(resources: Resources, app_name: str) -> dict[str, Any]:
     functions = {
         name: {
@@ -106,8 +95,9 @@ def patches(resources: Resources, app_name: str) -> dict[str, Any]:
         "resource": {
             "aws_lambda_function": functions,
             "aws_lambda_event_source_mapping": {
-                STREAM_MAPPING: _stream_mapping(resources.stream_mapping, "stream_mapping", "stream_failures"),
-                EVENTS_MAPPING: _stream_mapping(resources.events_mapping, "events_mapping", "event_failures"),
+                STREAM_MAPPING: stream_mapping(resources.stream_mapping, "stream_mapping", "stream_failures"),
+                EVENTS_MAPPING: stream_mapping(resources.events_mapping, "events_mapping", "event_failures"),
+                RETRY_MAPPING: queue_mapping(resources.retry_queue),
             },
             "aws_api_gateway_rest_api": {
                 "rest_api": {

@@ -6,8 +6,10 @@ The policy files name Terraform resources (`${aws_dynamodb_table.orders.arn}`), 
 IAM cannot read. This writes the dev stage's copies with the table's and the event bus's
 real ARNs into .chalice/deployments/ (ignored by git), adds the log-group creation that
 Terraform does for prod, leaves out the dead-letter queues (`chalice deploy` makes no
-on-failure destination), and prints the deploy command with the table's stream ARN. The
-bus (the dev stage's EVENT_BUS_NAME) must exist: `chalice deploy` does not create it.
+on-failure destination), and prints the deploy command with the table's stream ARN and
+the retry queue's ARN. The bus (the dev stage's EVENT_BUS_NAME) and the retry queue
+(`<app>-<stage>-retries`, with its redrive policy) must exist: `chalice deploy` creates
+neither, and the queue's URL (it holds the account id) must be set as RETRY_QUEUE_URL.
 """
 
 from __future__ import annotations
@@ -24,8 +26,19 @@ POLICIES = {
     "api_handler": "policy-api.json",
     "process_orders": "policy-stream.json",
     "publish_order_events": "policy-events.json",
+    "retry_orders": "policy-retries.json",
 }
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
+
+
+def retry_queue_name(app_name: str, stage: str) -> str:
+    return f"{app_name}-{stage}-retries"  # the Terraform root's name for the stage's retry queue
+
+
+def retry_queue_url(queue_arn: str) -> str:
+    """The URL of the queue an ARN names (arn:<partition>:sqs:<region>:<account>:<name>)."""
+    _, _, _, region, account, name = queue_arn.split(":")
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
 
 
 def references(table_arn: str, app_name: str, stage: str, event_bus: str) -> dict[str, str]:
@@ -36,9 +49,12 @@ def references(table_arn: str, app_name: str, stage: str, event_bus: str) -> dic
         "aws_dynamodb_table.orders.arn": table_arn,
         "aws_cloudwatch_event_bus.orders.arn": account_prefix.replace(":dynamodb:", ":events:")
         + f":event-bus/{event_bus}",
+        "aws_sqs_queue.retries.arn": account_prefix.replace(":dynamodb:", ":sqs:")
+        + f":{retry_queue_name(app_name, stage)}",
         "aws_cloudwatch_log_group.api_handler.arn": f"{log_groups}/{app_name}-{stage}",
         "aws_cloudwatch_log_group.process_orders.arn": f"{log_groups}/{app_name}-{stage}-process_orders",
         "aws_cloudwatch_log_group.publish_order_events.arn": f"{log_groups}/{app_name}-{stage}-publish_order_events",
+        "aws_cloudwatch_log_group.retry_orders.arn": f"{log_groups}/{app_name}-{stage}-retry_orders",
     }
 
 
@@ -96,7 +112,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path.relative_to(CHALICE_DIR.parent)}")
     bus = stage_event_bus(config, "dev")
     print(f"the event bus {bus} must exist (aws events create-event-bus --name {bus}); chalice deploy does not make it")
-    print(f"now: ORDERS_STREAM_ARN={table['LatestStreamArn']} .venv/bin/chalice deploy --stage dev")
+    queue_arn = references(table["TableArn"], config["app_name"], "dev", bus)["aws_sqs_queue.retries.arn"]
+    print(f"the retry queue {queue_arn.rsplit(':', 1)[1]} must exist with a redrive policy to a DLQ (docs/deploy.md)")
+    print(f"and RETRY_QUEUE_URL={retry_queue_url(queue_arn)} must be in the dev stage's environment_variables")
+    print(
+        f"now: ORDERS_STREAM_ARN={table['LatestStreamArn']} RETRY_QUEUE_ARN={queue_arn}"
+        " .venv/bin/chalice deploy --stage dev"
+    )
     return 0
 
 

@@ -70,6 +70,7 @@ def generated_locals(chalice: dict[str, Any], app_name: str) -> dict[str, Any]:
         "orders_table": resources.table.model_dump(),
         "stream_mapping": resources.stream_mapping.model_dump(),
         "events_mapping": resources.events_mapping.model_dump(),
+        "retry_queue": resources.retry_queue.model_dump(),
         "dead_letter_queue": resources.dead_letter_queue.model_dump(),
         "function_names": chalice_patches.function_names(chalice, app_name),
         "chalice_routes": routes,

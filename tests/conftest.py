@@ -70,10 +70,28 @@ def stream_arn(dynamodb: Any) -> str:
     return create_table(dynamodb, TABLE_NAME)
 
 
+RETRY_QUEUE = "orders-dev-retries"
+
+
 @pytest.fixture
-def moto_container(settings: Settings, dynamodb: Any, stream_arn: str) -> Iterator[Container]:
-    """The app wired to the moto-backed table."""
-    container = bootstrap.build_container(settings, dynamodb)
+def retry_queue_url(moto_aws: None) -> str:
+    """The retry queue in moto, with its dead-letter queue and redrive, as provisioned."""
+    import boto3
+
+    sqs = boto3.client("sqs")
+    dead = sqs.create_queue(QueueName=f"{RETRY_QUEUE}-dlq")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = f'{{"deadLetterTargetArn": "{dead_arn}", "maxReceiveCount": "5"}}'
+    return str(sqs.create_queue(QueueName=RETRY_QUEUE, Attributes={"RedrivePolicy": redrive})["QueueUrl"])
+
+
+@pytest.fixture
+def moto_container(settings: Settings, dynamodb: Any, stream_arn: str, retry_queue_url: str) -> Iterator[Container]:
+    """The app wired to the moto-backed table and retry queue."""
+    import boto3
+
+    settings = settings.model_copy(update={"retry_queue_url": retry_queue_url})
+    container = bootstrap.build_container(settings, dynamodb, sqs_client=boto3.client("sqs"))
     bootstrap.use_container(container)
     yield container
     bootstrap.use_container(None)

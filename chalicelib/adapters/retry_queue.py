@@ -12,7 +12,7 @@ from chalicelib.exceptions import DependencyUnavailable, SettingsError
 
 
 def message_body(retry: RetryOrder) -> str:
-    return retry.model_dump_json()
+    return retry.model_dump_json(include={"order_id", "attempt"})
 
 
 class SqsRetryQueue:

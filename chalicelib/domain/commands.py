@@ -50,6 +50,7 @@ class RetryOrder(_Command):
 
     order_id: str
     attempt: int = Field(ge=1)
+    redelivered: bool = False  # handed back after a failed handling (not part of the message)
 
 
 class RecordedChange(_Command):

@@ -27,7 +27,9 @@ def command_for(message: Message) -> RetryOrder:
     message_id = message.get("messageId")
     try:
         body = json.loads(message["body"])
-        command = RetryOrder.model_validate(body)
+        if not isinstance(body, dict) or set(body) != {"order_id", "attempt"}:
+            raise ValueError("a retry names exactly the order and the attempt")
+        command = RetryOrder.model_validate({**body, "redelivered": int(_receive_count(message) or 1) > 1})
     except (KeyError, TypeError, ValueError, ValidationError) as error:
         raise UnprocessableRecord(f"message {message_id} is not a retry: {type(error).__name__}") from error
     if not is_order_id(command.order_id):

@@ -9,8 +9,6 @@ The retry (`retry_order`) carries on from whatever the order's state is by then.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 from chalicelib.domain import state_machine
 from chalicelib.domain.clock import to_iso
@@ -26,38 +24,10 @@ from chalicelib.exceptions import (
     StaleOrder,
     UnprocessableRecord,
 )
-from chalicelib.service_layer.backoff import RetrySchedule
-from chalicelib.service_layer.payments import OrderPayments
-from chalicelib.service_layer.ports import (
-    EventPublisher,
-    OrderRepository,
-    PaymentGateway,
-    RetryQueue,
-    ShippingGateway,
-)
-from chalicelib.service_layer.retry import RetryPolicy, call_with_retry
+from chalicelib.service_layer.processing_deps import ProcessingDeps
+from chalicelib.service_layer.retry import call_with_retry
 
 _RACE_RETRIES = 5
-
-
-@dataclass(frozen=True)
-class ProcessingDeps:
-    repository: OrderRepository
-    payments: PaymentGateway
-    shipping: ShippingGateway
-    publisher: EventPublisher
-    clock: Callable[[], datetime]
-    retry: RetryPolicy  # in process, for blips: milliseconds
-    retries: RetryQueue  # across invocations, for outages: seconds to minutes
-    schedule: RetrySchedule
-
-    @property
-    def money(self) -> OrderPayments:
-        return OrderPayments(self.payments, self.retry)
-
-    @property
-    def max_attempts(self) -> int:
-        return self.schedule.max_attempts
 
 
 def process_order(command: ProcessOrder, deps: ProcessingDeps) -> Order:
@@ -69,7 +39,13 @@ def process_order(command: ProcessOrder, deps: ProcessingDeps) -> Order:
 
 def retry_order(command: RetryOrder, deps: ProcessingDeps) -> Order:
     """Carry on from the order's current state. A message for an attempt the order has
-    moved past (a duplicate, or one overtaken by a stream record) changes nothing."""
+    moved past (a duplicate, or one overtaken by a stream record) changes nothing, with
+    one exception: handed back after a failed handling that stored the next attempt, it
+    sends that attempt's retry again, since the handling may have died before sending it."""
+    order = deps.repository.get(command.order_id)
+    if order and command.redelivered and not order.status.is_final and order.attempts == command.attempt + 1:
+        _schedule_retry(order, deps)
+        return order
     return _drive(command.order_id, deps, lambda order: order.attempts == command.attempt)
 
 
@@ -134,19 +110,26 @@ def _ship(order: Order, deps: ProcessingDeps) -> Order:
 def _record_failed_attempt(order: Order, error: str, deps: ProcessingDeps) -> Order:
     """A provider stayed down: count the attempt and schedule the next, or give up and
     refund any charge. The attempt is stored before the retry is sent, so a crash in
-    between leaves the record to be delivered again, never a retry for an unsaved attempt."""
+    between leaves the record or message to be delivered again, never a retry for an
+    attempt that was not stored."""
     attempts = order.attempts + 1
-    delay_s = deps.schedule.next_delay(order, attempts, deps.clock())
-    if delay_s is not None:
+    if not deps.schedule.spent(order, deps.clock(), attempts):
         retried = state_machine.amend(order, _now(deps), attempts=attempts, reason=error)
         deps.repository.save(retried, expected=order, written_by=Writer.PROCESSOR)
-        deps.retries.schedule(RetryOrder(order_id=order.order_id, attempt=attempts), delay_s)
+        _schedule_retry(retried, deps)
         return retried
     # Refunding before the FAILED write is safe: the refund is keyed by the order, and
     # the only writers that can win the race (a cancel, a twin delivery) refund too.
     refund_id = deps.money.refund_any_charge(order)
     reason = f"gave up after {attempts} attempts: {error}"
     return _finish(order, OrderStatus.FAILED, deps, reason=reason, attempts=attempts, refund_id=refund_id)
+
+
+def _schedule_retry(order: Order, deps: ProcessingDeps) -> None:
+    """Send the retry for the order's last stored attempt (again); at once if its budget
+    is spent, so that the attempt it starts is the one that gives up."""
+    delay_s = deps.schedule.next_delay(order, order.attempts, deps.clock()) or 0
+    deps.retries.schedule(RetryOrder(order_id=order.order_id, attempt=order.attempts), delay_s)
 
 
 def _finish(

@@ -15,7 +15,7 @@ from chalicelib.domain.events import order_event
 from chalicelib.domain.models import Order, OrderStatus
 from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import DependencyUnavailable, GatewayUnavailable, StaleOrder
-from chalicelib.service_layer.processing import ProcessingDeps
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 
 
 @dataclass

@@ -1,5 +1,5 @@
-# Alarms cost $0.10 each a month and the key $1, idle or not: "$0 idle" holds only with
-# var.enable_alarms = false.
+# Alarms cost $0.10 each a month and the key $1, idle or not: off with var.enable_alarms =
+# false. The retry queue's alarms are in retries.tf; the function alarms below cover all four.
 locals {
   alarm_actions = aws_sns_topic.alarms[*].arn
   api_metrics = {

@@ -41,6 +41,16 @@ locals {
       ]
     },
     {
+      title  = "Retry queue: waiting, delayed, oldest age (s), dead letters"
+      period = 60
+      metrics = [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.retries.name, { stat = "Maximum" }],
+        ["AWS/SQS", "ApproximateNumberOfMessagesDelayed", "QueueName", aws_sqs_queue.retries.name, { stat = "Maximum" }],
+        ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", aws_sqs_queue.retries.name, { stat = "Maximum", yAxis = "right" }],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.retries_dead_letter.name, { stat = "Maximum" }],
+      ]
+    },
+    {
       title  = "API: requests and server errors"
       period = 300
       metrics = [

@@ -21,6 +21,13 @@ resource "aws_cloudwatch_log_group" "publish_order_events" {
   retention_in_days = var.log_retention_days
 }
 
+resource "aws_cloudwatch_log_group" "retry_orders" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts at rest already; a customer-managed key would cost $1 a month idle.
+  #checkov:skip=CKV_AWS_338:Retention is var.log_retention_days (30 by default); a year of logs is a cost choice per stage.
+  name              = "/aws/lambda/${local.function_names.retry_orders}"
+  retention_in_days = var.log_retention_days
+}
+
 resource "aws_cloudwatch_log_group" "api_access" {
   #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts at rest already; a customer-managed key would cost $1 a month idle.
   #checkov:skip=CKV_AWS_338:Retention is var.log_retention_days (30 by default); a year of logs is a cost choice per stage.

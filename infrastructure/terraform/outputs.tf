@@ -6,6 +6,16 @@ output "dead_letter_queue_url" {
   value = aws_sqs_queue.stream_failures.url
 }
 
+output "retry_queue_url" {
+  description = "Retries of orders whose provider stayed down (process_orders and retry_orders send, retry_orders' mapping receives)."
+  value       = aws_sqs_queue.retries.url
+}
+
+output "retry_dead_letter_queue_url" {
+  description = "Retries that failed max_receive_count times; move them back with aws sqs start-message-move-task."
+  value       = aws_sqs_queue.retries_dead_letter.url
+}
+
 output "event_bus_name" {
   description = "The bus the order events are put on (source \"orders\"); subscribe with a rule of your own on it."
   value       = aws_cloudwatch_event_bus.orders.name

@@ -32,7 +32,7 @@ variable "log_retention_days" {
 }
 
 variable "enable_alarms" {
-  description = "Alarms, their SNS topic and KMS key, and the dashboard: about $2.20 a month idle. false gives a $0 idle stack."
+  description = "Alarms, their SNS topic and KMS key, and the dashboard: about $2.60 a month idle. false leaves only the retry queue's idle polling (about $0.26 a month)."
   type        = bool
   default     = true
 }
@@ -71,6 +71,17 @@ variable "iterator_age_alarm_ms" {
   description = "Alarm when a stream handler (the processor or the event publisher) falls this far behind the newest record."
   type        = number
   default     = 60000
+}
+
+variable "retry_age_alarm_seconds" {
+  description = "Alarm when the oldest message on the retry queue is older than this. A retry waits at most 900 s, so the default leaves a margin."
+  type        = number
+  default     = 1800
+
+  validation {
+    condition     = var.retry_age_alarm_seconds > 900
+    error_message = "retry_age_alarm_seconds must exceed 900 (SQS's longest delay), or the alarm fires on healthy retries."
+  }
 }
 
 variable "api_5xx_alarm_percent" {

@@ -17,9 +17,25 @@ from chalicelib.settings import Settings
 from tests.support.aws_calls import AwsCall
 
 CHALICE_DIR = Path(__file__).resolve().parents[2] / ".chalice"
-POLICY_FILES = {"api": "policy-api.json", "stream": "policy-stream.json", "events": "policy-events.json"}
-LAMBDA_NAMES = {"api": "orders-dev", "stream": "orders-dev-process_orders", "events": "orders-dev-publish_order_events"}
-LOG_GROUPS = {"api": "api_handler", "stream": "process_orders", "events": "publish_order_events"}  # Terraform names
+POLICY_FILES = {
+    "api": "policy-api.json",
+    "stream": "policy-stream.json",
+    "events": "policy-events.json",
+    "retries": "policy-retries.json",
+}
+LAMBDA_NAMES = {
+    "api": "orders-dev",
+    "stream": "orders-dev-process_orders",
+    "events": "orders-dev-publish_order_events",
+    "retries": "orders-dev-retry_orders",
+}
+LOG_GROUPS = {  # Terraform names
+    "api": "api_handler",
+    "stream": "process_orders",
+    "events": "publish_order_events",
+    "retries": "retry_orders",
+}
+RETRY_QUEUE = "${aws_sqs_queue.retries.arn}"
 EVENT_BUS = str(Settings.model_fields["event_bus_name"].default)  # the bus the integration suite puts to
 ACCOUNT, REGION = "123456789012", "us-east-1"
 # Transactions are authorized item by item (DynamoDB developer guide, "Using IAM with transactions").
@@ -48,6 +64,7 @@ def terraform_references(table: str, function: str) -> dict[str, str]:
         "aws_dynamodb_table.orders.arn": arn("dynamodb", f"table/{table}"),
         "aws_sqs_queue.stream_failures.arn": arn("sqs", f"{table}-stream-failures"),
         "aws_sqs_queue.event_failures.arn": arn("sqs", f"{table}-event-failures"),
+        "aws_sqs_queue.retries.arn": arn("sqs", f"{table}-retries"),
         "aws_cloudwatch_event_bus.orders.arn": arn("events", f"event-bus/{EVENT_BUS}"),
         f"aws_cloudwatch_log_group.{LOG_GROUPS[function]}.arn": arn("logs", f"log-group:{log_group}"),
     }

@@ -20,15 +20,20 @@ MUST_BE_SCANNED = {
     "aws_lambda_function.api_handler",
     "aws_lambda_function.process_orders",
     "aws_lambda_function.publish_order_events",
+    "aws_lambda_function.retry_orders",
     "aws_iam_role_policy.api_handler_role",
     "aws_iam_role_policy.process_orders_role",
     "aws_iam_role_policy.publish_order_events_role",
+    "aws_iam_role_policy.retry_orders_role",
     "aws_dynamodb_table.orders",
     "aws_sqs_queue.stream_failures",
     "aws_sqs_queue.event_failures",
+    "aws_sqs_queue.retries",  # encrypted (CKV_AWS_27), like its dead-letter queue
+    "aws_sqs_queue.retries_dead_letter",
     "aws_sqs_queue.order_events",  # encrypted (CKV_AWS_27); its policy names one service principal (CKV_AWS_168)
     "aws_sqs_queue_policy.order_events",
     "aws_cloudwatch_log_group.publish_order_events",
+    "aws_cloudwatch_log_group.retry_orders",
     # checkov 3.1 has no check for aws_cloudwatch_event_bus, _archive, _rule or _target:
     # test_cost_guard and the apply to moto cover those.
     "aws_sns_topic.alarms[0]",

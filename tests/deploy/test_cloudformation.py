@@ -20,7 +20,12 @@ from tests.deploy.iam_policies import as_list, raw_policy, statements
 pytestmark = pytest.mark.deploy
 
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
-ROLES = {"api": "ApiHandlerRole", "stream": "ProcessOrdersRole", "events": "PublishOrderEventsRole"}
+ROLES = {
+    "api": "ApiHandlerRole",
+    "stream": "ProcessOrdersRole",
+    "events": "PublishOrderEventsRole",
+    "retries": "RetryOrdersRole",
+}
 # function -> (its stream event, its mapping in resources.json, its on-failure queue)
 STREAM_CONSUMERS = {
     "ProcessOrders": ("ProcessOrdersDynamodbEventSource", "stream_mapping", "StreamFailures"),

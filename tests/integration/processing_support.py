@@ -80,3 +80,51 @@ class Books:
 
     def counts(self) -> tuple[int, int, int]:
         return self.ledger.count("charge"), self.ledger.count("refund"), self.ledger.count("shipment")
+
+
+class QueueTail:
+    """moto's real retry queue, consumed as Lambda's SQS mapping does: a batch received,
+    handed to `app.retry_orders`, the succeeded messages deleted (unless `lost_delete`
+    says the delete was lost) and the failed ones made visible again at once."""
+
+    def __init__(self, queue_url: str, lost_delete: float = 0.0) -> None:
+        import boto3
+
+        self.sqs = boto3.client("sqs")
+        self.queue_url = queue_url
+        self._lost_delete = lost_delete
+
+    def waiting(self) -> bool:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)["Attributes"]
+        return any(int(attributes[name]) for name in names)
+
+    def receive(self, limit: int = 10) -> list[dict[str, Any]]:
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=limit, VisibilityTimeout=60, AttributeNames=["All"]
+        )
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    def deliver_some(self, rng: Any = None) -> int:
+        messages = self.receive(rng.randint(1, 10) if rng else 10)
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+            }
+            for m in messages
+        ]
+        response = app.retry_orders({"Records": records}, None) if records else {"batchItemFailures": []}
+        failed = {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
+        for message in messages:
+            handle = message["ReceiptHandle"]
+            if message["MessageId"] in failed or (rng is not None and rng.random() < self._lost_delete):
+                self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
+            else:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=handle)
+        return len(failed)

@@ -1,16 +1,22 @@
-"""At-least-once delivery as an event-source mapping gives it, for the redelivery property:
-every record two or three times, in shuffled batches, with transient failures injected
-into the ports and failed records handed back later."""
+"""At-least-once delivery as the event-source mappings give it, for the redelivery
+property: every stream record two or three times, in shuffled batches, with transient
+failures injected into the ports and failed records handed back later; and the retry
+queue's messages in batches mixed in between, failed ones handed back, and some handed
+back again after success (a delete that was lost)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
+from chalicelib.adapters.retry_queue import InMemoryRetryQueue, message_body
 from chalicelib.domain.models import Order, OrderStatus
+from chalicelib.entrypoints import retry_messages
 from chalicelib.exceptions import GatewayUnavailable
-from chalicelib.service_layer.processing import ProcessingDeps
+from chalicelib.service_layer import processing
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 from tests.support.stream_events import Record
 from tests.unit.processing_doubles import intercept_ports
 
@@ -56,19 +62,37 @@ def chaotic(
     return intercept_ports(deps, before, after)
 
 
+class RetryMessages(Protocol):
+    """The retry queue as its event-source mapping sees it."""
+
+    def waiting(self) -> bool: ...
+
+    def deliver_some(self, rng: random.Random) -> int:
+        """Hand one batch to the function; return how many messages it reported failed."""
+
+
 @dataclass
 class Mapping:
-    """Deliver `records` until none is left; `handle` returns the reported sequence numbers."""
+    """Deliver `records`, and the retries they cause, until none is left; `handle`
+    returns the reported sequence numbers."""
 
     handle: Callable[[list[Record]], list[str]]
     rng: random.Random
+    retries: RetryMessages | None = None
     batches: int = 0
     failed_batches: int = 0
+    retry_batches: int = 0
+    seen: list[str] = field(default_factory=list)
 
     def deliver(self, records: list[Record]) -> None:
         pending = [record for record in records for _ in range(self.rng.randint(2, 3))]
         self.rng.shuffle(pending)
-        while pending:
+        while pending or (self.retries and self.retries.waiting()):
+            if self.retries and self.retries.waiting() and (not pending or self.rng.random() < 0.3):
+                self.failed_batches += bool(self.retries.deliver_some(self.rng))
+                self.retry_batches += 1
+                self.batches += 1
+                continue
             size = self.rng.randint(1, 10)
             batch, pending = pending[:size], pending[size:]
             reported = self.handle(batch)
@@ -112,3 +136,42 @@ def assert_exactly_once_effect(
     assert books.count("charge") == charged, "a charge under a key no order owns"
     assert books.count("charge") - books.count("refund") == confirmed
     assert books.count("shipment") == confirmed
+
+
+def sqs_record(message_id: str, body: str, receive_count: int, receipt: str = "") -> dict[str, object]:
+    """One message as Lambda's SQS mapping hands it to the function."""
+    return {
+        "messageId": message_id,
+        "receiptHandle": receipt or message_id,
+        "body": body,
+        "attributes": {"ApproximateReceiveCount": str(receive_count)},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+    }
+
+
+class InMemoryRetryMessages:
+    """The fake retry queue's messages, delivered at least once."""
+
+    def __init__(self, queue: InMemoryRetryQueue, deps: ProcessingDeps, lost_delete: float = 0.15) -> None:
+        self._queue, self._deps, self._lost_delete = queue, deps, lost_delete
+        self._messages: list[tuple[str, str, int]] = []  # (id, body, times received)
+        self._sent = 0
+
+    def waiting(self) -> bool:
+        return bool(self._messages or self._queue.scheduled)
+
+    def deliver_some(self, rng: random.Random) -> int:
+        for retry in self._queue.take():
+            self._sent += 1
+            self._messages.append((f"m-{self._sent}", message_body(retry), 0))
+        rng.shuffle(self._messages)
+        size = rng.randint(1, 10)
+        batch = [(mid, body, count + 1) for mid, body, count in self._messages[:size]]
+        self._messages = self._messages[size:]
+        response = retry_messages.retry_batch(
+            [sqs_record(*message) for message in batch], lambda command: processing.retry_order(command, self._deps)
+        )
+        failed = {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
+        self._messages += [m for m in batch if m[0] in failed or rng.random() < self._lost_delete]
+        return len(failed)

@@ -21,15 +21,23 @@ from chalicelib import bootstrap
 from chalicelib.bootstrap import Container
 from chalicelib.entrypoints import stream
 from chalicelib.service_layer import intake, processing
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 from chalicelib.settings import Settings
 from tests.conftest import TABLE_NAME
 from tests.integration import processing_support as moto
-from tests.integration.redelivery import PROFILES, Books, Mapping, assert_exactly_once_effect, chaotic
+from tests.integration.redelivery import (
+    PROFILES,
+    Books,
+    InMemoryRetryMessages,
+    Mapping,
+    assert_exactly_once_effect,
+    chaotic,
+)
 from tests.unit.fake_stream import streaming_world
 from tests.unit.processing_doubles import place_order_command
 
 ORDERS = 100
-PATIENT = {"max_processing_attempts": 10, "gateway_retry_base_ms": 0}
+PATIENT = {"max_processing_attempts": 10, "gateway_retry_base_ms": 0, "retry_base_delay_ms": 0}
 
 
 @pytest.fixture
@@ -40,7 +48,7 @@ def settings() -> Settings:
 
 @pytest.mark.parametrize("seed", [11, 47])
 def test_redelivered_records_have_an_exactly_once_effect_on_moto(
-    seed: int, moto_container: Container, dynamodb: Any, stream_arn: str
+    seed: int, moto_container: Container, dynamodb: Any, stream_arn: str, retry_queue_url: str
 ) -> None:
     rng = random.Random(seed)
     tail = moto.StreamTail(stream_arn)
@@ -50,7 +58,7 @@ def test_redelivered_records_have_an_exactly_once_effect_on_moto(
         orders[intake.place_order(place_order_command(*profile), moto_container.intake).order.order_id] = profile
     chaos = chaotic(moto_container.processing, rng, unavailable=0.25, crash=0.03, lost=0.1)
     bootstrap.use_container(replace(moto_container, processing=chaos))
-    delivery = Mapping(moto.deliver, rng)
+    delivery = Mapping(moto.deliver, rng, retries=moto.QueueTail(retry_queue_url, lost_delete=0.15))
 
     intake_records = tail.new_records()
     delivery.deliver(intake_records)
@@ -60,6 +68,7 @@ def test_redelivered_records_have_an_exactly_once_effect_on_moto(
     assert len(intake_records) == ORDERS
     assert {order_id: moto.stored(moto_container, order_id) for order_id in orders} == settled
     assert delivery.failed_batches > 0, "the run must include transient failures"
+    assert delivery.retry_batches > 0, "the run must include retries through the queue"
     audit = moto.Books(dynamodb)
     books = Books(audit.charge, audit.refund, audit.ledger.count)
     assert_exactly_once_effect(orders, lambda order_id: moto.stored(moto_container, order_id), books)
@@ -79,7 +88,7 @@ def test_redelivered_records_have_an_exactly_once_effect_in_memory(
     w, fake = streaming_world(Settings(orders_table="in-memory", **PATIENT))
     orders = {w.place(*profile).order_id: profile for profile in (rng.choice(PROFILES) for _ in range(ORDERS))}
     deps = chaotic(w.deps, rng, unavailable, crash, lost)
-    delivery = Mapping(lambda batch: _handle(batch, deps), rng)
+    delivery = Mapping(lambda batch: _handle(batch, deps), rng, retries=InMemoryRetryMessages(w.retries, deps))
 
     intake_records = list(fake.records)
     delivery.deliver(intake_records)
@@ -90,6 +99,6 @@ def test_redelivered_records_have_an_exactly_once_effect_in_memory(
     assert_exactly_once_effect(orders, w.stored, Books(w.charge, w.refund, w.ledger.count))
 
 
-def _handle(batch: list[Any], deps: processing.ProcessingDeps) -> list[str]:
+def _handle(batch: list[Any], deps: ProcessingDeps) -> list[str]:
     response = stream.process_batch(batch, lambda command: processing.process_order(command, deps))
     return [failure["itemIdentifier"] for failure in response["batchItemFailures"]]

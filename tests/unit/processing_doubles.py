@@ -11,13 +11,14 @@ from chalicelib import bootstrap
 from chalicelib.adapters.ledger import InMemoryLedger
 from chalicelib.adapters.memory_repository import InMemoryOrderRepository
 from chalicelib.adapters.publisher import InMemoryEventPublisher
+from chalicelib.adapters.retry_queue import InMemoryRetryQueue
 from chalicelib.bootstrap import Container
-from chalicelib.domain.commands import PlaceOrder, ProcessOrder
+from chalicelib.domain.commands import PlaceOrder, ProcessOrder, RetryOrder
 from chalicelib.domain.models import Order, OrderLine, ShippingAddress
 from chalicelib.service_layer import intake, processing
 from chalicelib.service_layer.intake import IntakeDeps
 from chalicelib.service_layer.payments import charge_key
-from chalicelib.service_layer.processing import ProcessingDeps
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 from chalicelib.settings import Settings
 
 Hook = Callable[[str], None]
@@ -65,6 +66,7 @@ def intercept_ports(deps: ProcessingDeps, before: Hook | None = None, after: Hoo
         repository=Intercepted(deps.repository, before, after),
         payments=Intercepted(deps.payments, before, after),
         shipping=Intercepted(deps.shipping, before, after),
+        retries=Intercepted(deps.retries, before, after),
     )
 
 
@@ -129,8 +131,27 @@ class World:
     def place(self, token: str = "tok_visa", country: str = "GB") -> Order:
         return place(self.container.intake, token, country)
 
+    @property
+    def retries(self) -> InMemoryRetryQueue:
+        queue = self.deps.retries
+        assert isinstance(queue, InMemoryRetryQueue)
+        return queue
+
     def process(self, order_id: str, deps: ProcessingDeps | None = None) -> Order:
         return processing.process_order(ProcessOrder(order_id=order_id), deps or self.deps)
+
+    def retry(self, command: RetryOrder, deps: ProcessingDeps | None = None) -> Order:
+        return processing.retry_order(command, deps or self.deps)
+
+    def run_retries(self, limit: int = 100) -> int:
+        """Deliver scheduled retries, and those they schedule, until none is left (their
+        delays taken as passed); return how many were delivered."""
+        delivered = 0
+        while (taken := self.retries.take()) and delivered < limit:
+            for command in taken:
+                self.retry(command)
+                delivered += 1
+        return delivered
 
     def stored(self, order_id: str) -> Order:
         order = self.repository.get(order_id)

@@ -1,5 +1,6 @@
-"""process_order against the in-memory fakes when providers fail: retries with backoff,
-attempts that run out, and refunds for orders that fail after a charge."""
+"""process_order and retry_order against the in-memory fakes when providers fail: retries
+in process, then through the retry queue, attempts that run out, and refunds for orders
+that fail after a charge."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib.domain.models import OrderStatus
-from chalicelib.exceptions import GatewayUnavailable, RetryableProcessingError
+from chalicelib.domain.models import Order, OrderStatus
+from chalicelib.exceptions import GatewayUnavailable
 from chalicelib.service_layer.retry import RetryPolicy
 from chalicelib.settings import Settings
-from tests.unit.processing_doubles import Intercepted, SleepRecorder, world
+from tests.unit.processing_doubles import Intercepted, SleepRecorder, World, world
 
 S = OrderStatus
 
@@ -31,24 +32,32 @@ def test_a_flaky_provider_is_retried_inside_the_invocation_with_jittered_backoff
     assert w.ledger.count("charge") == 1
 
 
+def next_retry(w: World) -> Order:
+    """The one retry scheduled since the last call, delivered."""
+    (retry,) = w.retries.take()
+    return w.retry(retry)
+
+
 def test_a_provider_that_stays_down_costs_attempts_then_fails_the_order() -> None:
     w = world(Settings(orders_table="t", gateway_retry_base_ms=0, max_processing_attempts=3))
     order = w.place("tok_down")
 
+    w.process(order.order_id)
     for attempt in (1, 2):
-        with pytest.raises(RetryableProcessingError):
-            w.process(order.order_id)
         pending = w.stored(order.order_id)
         assert (pending.status, pending.attempts) == (S.PENDING, attempt)
         assert "unavailable" in (pending.reason or "")
+        assert [retry.attempt for retry, _ in w.retries.scheduled] == [attempt]
         assert w.events_for(order.order_id) == []
-    failed = w.process(order.order_id)
+        next_retry(w)
+    failed = w.stored(order.order_id)
 
     assert failed.status is S.FAILED
     assert failed.attempts == 3
     assert "gave up after 3 attempts" in (failed.reason or "")
     assert w.events_for(order.order_id) == ["OrderFailed"]
     assert w.ledger.count("charge") == 0
+    assert w.retries.scheduled == [], "no retry after giving up"
 
 
 def test_shipping_that_stays_down_fails_the_order_and_refunds_the_charge() -> None:
@@ -59,10 +68,10 @@ def test_shipping_that_stays_down_fails_the_order_and_refunds_the_charge() -> No
     deps = replace(w.deps, shipping=Intercepted(w.deps.shipping, before=down))
     order = w.place("tok_visa")
 
-    with pytest.raises(RetryableProcessingError):
-        w.process(order.order_id, deps)
+    w.process(order.order_id, deps)
     assert w.stored(order.order_id).status is S.PAID
-    failed = w.process(order.order_id, deps)
+    (retry,) = w.retries.take()
+    failed = w.retry(retry, deps)
 
     assert failed.status is S.FAILED
     assert failed.refund_id == w.refund(order.order_id)["refund_id"]  # type: ignore[index]
@@ -82,9 +91,9 @@ def test_a_charge_whose_answer_is_lost_is_refunded_when_the_order_fails() -> Non
     deps = replace(w.deps, payments=Intercepted(w.deps.payments, after=answer_lost))
     order = w.place("tok_visa")
 
-    with pytest.raises(RetryableProcessingError):
-        w.process(order.order_id, deps)
-    failed = w.process(order.order_id, deps)
+    w.process(order.order_id, deps)
+    (retry,) = w.retries.take()
+    failed = w.retry(retry, deps)
 
     assert failed.status is S.FAILED
     assert w.charge(order.order_id) is not None, "the provider did charge"
@@ -94,13 +103,12 @@ def test_a_charge_whose_answer_is_lost_is_refunded_when_the_order_fails() -> Non
 def test_a_confirmed_order_carries_no_failure_reason_from_an_earlier_attempt() -> None:
     w = world(Settings(orders_table="t", gateway_retry_base_ms=0, gateway_retry_attempts=1))
     order = w.place("tok_flaky")
-    with pytest.raises(RetryableProcessingError):
-        w.process(order.order_id)
+    w.process(order.order_id)
     assert w.stored(order.order_id).reason is not None, "a pending order says why it is waiting"
-    with pytest.raises(RetryableProcessingError):
-        w.process(order.order_id)
+    next_retry(w)
 
-    confirmed = w.process(order.order_id)
+    confirmed = next_retry(w)
 
+    assert confirmed == w.stored(order.order_id)
     assert confirmed.status is S.CONFIRMED
     assert confirmed.reason is None

@@ -13,7 +13,7 @@ from chalicelib.domain.models import Order, OrderStatus
 from chalicelib.domain.writers import Writer
 from chalicelib.exceptions import GatewayUnavailable
 from chalicelib.service_layer.payments import charge_key
-from chalicelib.service_layer.processing import ProcessingDeps
+from chalicelib.service_layer.processing_deps import ProcessingDeps
 from chalicelib.service_layer.reconcile import reconcile_orders
 from tests.unit.processing_doubles import Intercepted, World, world
 

@@ -138,14 +138,36 @@ def test_an_order_the_service_cannot_find_is_reported() -> None:
     assert failures(stream.process_batch(records, handler)) == sequence_numbers(records)
 
 
-def test_with_the_real_service_only_a_retryable_error_fails_the_batch() -> None:
+def test_with_the_real_service_a_provider_outage_holds_up_no_other_order() -> None:
+    """The down order is put on the retry queue and its record is done: the order behind
+    it completes in the same invocation, and nothing is reported for re-delivery."""
     w, fake = streaming_world()
     approved, declined, down, behind = w.place("tok_visa"), w.place("tok_decline"), w.place("tok_down"), w.place()
     records = list(fake.records)
 
     response = stream.process_batch(records, lambda command: processing.process_order(command, w.deps))
 
-    assert failures(response) == sequence_numbers(records[2:])
+    assert failures(response) == []
     statuses = [w.stored(order.order_id).status for order in (approved, declined, down, behind)]
-    assert statuses == [OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.PENDING, OrderStatus.PENDING]
+    assert statuses == [OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.PENDING, OrderStatus.CONFIRMED]
     assert w.stored(down.order_id).attempts == 1
+    assert [(retry.order_id, retry.attempt) for retry, _ in w.retries.scheduled] == [(down.order_id, 1)]
+
+
+def test_with_the_real_service_a_retry_queue_that_refuses_fails_the_batch_from_that_record() -> None:
+    """Not about one order: the record stays on the stream, with every one behind it."""
+    w, fake = streaming_world()
+    w.retries.refuse = lambda retry: True
+    approved, down, behind = w.place("tok_visa"), w.place("tok_down"), w.place()
+    records = list(fake.records)
+
+    response = stream.process_batch(records, lambda command: processing.process_order(command, w.deps))
+
+    assert failures(response) == sequence_numbers(records[1:])
+    statuses = [w.stored(order.order_id).status for order in (approved, down, behind)]
+    assert statuses == [OrderStatus.CONFIRMED, OrderStatus.PENDING, OrderStatus.PENDING]
+    w.retries.refuse = None
+    again = stream.process_batch(records[1:], lambda command: processing.process_order(command, w.deps))
+    assert failures(again) == []
+    assert w.stored(behind.order_id).status is OrderStatus.CONFIRMED
+    assert [retry.attempt for retry, _ in w.retries.scheduled] == [2], "the attempt the refused send counted, plus one"
