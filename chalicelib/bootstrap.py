@@ -98,7 +98,7 @@ def assemble(
     expiry is computed by the service and checked by the repository."""
     latency_s = settings.simulator_latency_ms / 1000
     intake = IntakeDeps(repository, publisher, clock, timedelta(hours=settings.idempotency_ttl_hours))
-    outages = ProviderOutages(ledger)
+    outages = ProviderOutages(ledger, check_every_s=settings.simulator_outage_check_ms / 1000)
     processing = ProcessingDeps(
         repository=repository,
         payments=SimulatedPaymentGateway(ledger, latency_s, outages=outages),

@@ -29,6 +29,7 @@ class Settings(BaseModel):
     gateway_retry_attempts: int = Field(default=3, ge=1, le=10)
     gateway_retry_base_ms: int = Field(default=50, ge=0, le=10_000)
     simulator_latency_ms: int = Field(default=0, ge=0, le=60_000)
+    simulator_outage_check_ms: int = Field(default=1000, ge=0, le=60_000)  # how stale `make outage` may be seen
     ledger_ttl_days: int = Field(default=30, ge=1, le=3650)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
     event_bus_name: str = Field(default="orders-dev-events", min_length=1, max_length=256)

@@ -14,10 +14,9 @@ from chalicelib.domain import state_machine
 from chalicelib.domain.commands import ProcessOrder
 from chalicelib.domain.models import OrderStatus
 from chalicelib.entrypoints import stream
-from chalicelib.exceptions import RetryableProcessingError
 from chalicelib.service_layer import intake, processing
 from tests.conftest import TABLE_NAME
-from tests.integration.processing_support import CUSTOMER, HEADERS, StreamTail, deliver, place, stored
+from tests.integration.processing_support import CUSTOMER, HEADERS, QueueTail, StreamTail, deliver, place, stored
 from tests.support.stream_events import Record, lambda_event, read_stream
 from tests.unit.processing_doubles import intercept_ports, place_order_command
 
@@ -77,8 +76,11 @@ def test_the_stream_lambda_works_in_a_process_that_served_no_http(
     assert stored(moto_container, order.order_id).status is S.CONFIRMED
 
 
-def test_racing_failed_attempts_are_each_counted_by_the_conditional_write(moto_container: Container) -> None:
-    """A second delivery fails in full while the first is about to record its own failure."""
+def test_racing_failed_attempts_are_each_counted_by_the_conditional_write(
+    moto_container: Container, retry_queue_url: str
+) -> None:
+    """A second delivery fails in full while the first is about to record its own failure:
+    two attempts stored, one retry sent for each."""
     order = intake.place_order(place_order_command("tok_down"), moto_container.intake).order
     command = ProcessOrder(order_id=order.order_id)
     raced: list[str] = []
@@ -86,12 +88,13 @@ def test_racing_failed_attempts_are_each_counted_by_the_conditional_write(moto_c
     def race_before_the_first_save(name: str) -> None:
         if name == "save" and not raced:
             raced.append(name)
-            with pytest.raises(RetryableProcessingError):
-                processing.process_order(command, moto_container.processing)
+            processing.process_order(command, moto_container.processing)
 
     deps = intercept_ports(moto_container.processing, before=race_before_the_first_save)
-    with pytest.raises(RetryableProcessingError):
-        processing.process_order(command, deps)
+    processing.process_order(command, deps)
 
     assert raced
     assert stored(moto_container, order.order_id).attempts == 2
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"]
+    queued = QueueTail(retry_queue_url).sqs.get_queue_attributes(QueueUrl=retry_queue_url, AttributeNames=names)
+    assert sum(int(count) for count in queued["Attributes"].values()) == 2

@@ -125,19 +125,3 @@ def test_a_flaky_provider_is_retried_within_one_invocation(
 
     assert deliver(StreamTail(stream_arn).new_records()) == []
     assert stored(moto_container, order_id).status is S.CONFIRMED
-
-
-def test_a_provider_that_stays_down_is_reported_until_the_order_fails(
-    moto_api: Any, moto_container: Container, stream_arn: str
-) -> None:
-    order_id = place(moto_api, "tok_down")
-    records = StreamTail(stream_arn).new_records()
-    attempts = moto_container.settings.max_processing_attempts
-
-    for attempt in range(1, attempts):
-        assert deliver(records) == sequence_numbers(records)
-        assert stored(moto_container, order_id).attempts == attempt
-    assert deliver(records) == []
-
-    order = stored(moto_container, order_id)
-    assert (order.status, order.attempts) == (S.FAILED, attempts)

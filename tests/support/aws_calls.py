@@ -1,8 +1,9 @@
 """Records every AWS API call the service code makes, through a botocore event hook.
 
 Each call is attributed to the Lambda function whose code made it, by looking at the
-call stack: the stream handler in app.py, the outbox publisher in app.py, any other
-app.py handler (the API), or the reconcile operator command. Calls made by test setup
+call stack: the stream handler in app.py, the outbox publisher in app.py, the retry
+queue's consumer in app.py, any other app.py handler (the API), or the reconcile
+operator command. Calls made by test setup
 itself are not recorded. The IAM test in tests/deploy proves each recorded call is
 allowed by that function's policy, and that the policy grants nothing no call uses.
 """
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-STREAM, EVENTS, API, RECONCILE = "stream", "events", "api", "reconcile"
+STREAM, EVENTS, RETRIES, API, RECONCILE = "stream", "events", "retries", "api", "reconcile"
 OUTPUT_VARIABLE = "ORDERS_AWS_CALLS_OUT"
 
 
@@ -52,6 +53,8 @@ def _function_of_caller() -> str | None:
         return EVENTS
     if "process_orders" in names:
         return STREAM
+    if "retry_orders" in names:
+        return RETRIES
     return API if names else None
 
 
