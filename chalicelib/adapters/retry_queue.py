@@ -49,8 +49,8 @@ class InMemoryRetryQueue:
         assert 0 <= delay_s <= 900, "SQS delays a message by 0 to 900 seconds"
         if self.refuse and self.refuse(retry):
             raise DependencyUnavailable("send_message: the retry queue refused the message")
-        with self._lock:
-            self.scheduled.append((retry, delay_s))
+        with self._lock:  # what a message carries: the mark of a redelivery is not sent
+            self.scheduled.append((retry.model_copy(update={"redelivered": False}), delay_s))
 
     def take(self) -> list[RetryOrder]:
         with self._lock:

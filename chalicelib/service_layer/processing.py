@@ -42,10 +42,11 @@ def retry_order(command: RetryOrder, deps: ProcessingDeps) -> Order:
     moved past (a duplicate, or one overtaken by a stream record) changes nothing, with
     one exception: handed back after a failed handling that stored the next attempt, it
     sends that attempt's retry again, since the handling may have died before sending it."""
-    order = deps.repository.get(command.order_id)
-    if order and command.redelivered and not order.status.is_final and order.attempts == command.attempt + 1:
-        _schedule_retry(order, deps)
-        return order
+    if command.redelivered:
+        order = deps.repository.get(command.order_id)
+        if order and not order.status.is_final and order.attempts == command.attempt + 1:
+            _schedule_retry(order, deps)
+            return order
     return _drive(command.order_id, deps, lambda order: order.attempts == command.attempt)
 
 

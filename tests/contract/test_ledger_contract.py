@@ -58,3 +58,11 @@ def test_counters_are_not_entries(ledger: Ledger) -> None:
     ledger.increment("flaky", "order-1")
     assert ledger.count("flaky") == 0
     assert ledger.get("flaky", "order-1") is None
+
+
+def test_put_replaces_an_entry_and_get_reads_the_latest(ledger: Ledger) -> None:
+    ledger.put("outage", "payments", {"until": "1.5"})
+    ledger.put("outage", "payments", {"until": "0"})
+
+    assert ledger.get("outage", "payments") == {"until": "0"}
+    assert ledger.get("outage", "shipping") is None
