@@ -15,7 +15,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 PYTHON ?= $(shell command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo python3.13 || \
 	(command -v pyenv >/dev/null 2>&1 && v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -1) && [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.13"))
 
-.PHONY: help venv run token events outage test check demo package reconcile bench bench-quick load cost clean openapi docs-ui docs-screenshot fuzz
+.PHONY: help venv run token events outage drill test check demo package reconcile bench bench-quick load cost clean openapi docs-ui docs-screenshot fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,8 +77,12 @@ reconcile: venv ## re-drive orders stuck non-final (OLDER_THAN seconds, default 
 bench: venv ## run the benchmarks and write benchmarks/results.json
 	$(PY) -m benchmarks.run
 
-bench-quick: venv ## the benchmarks as a quick smoke run (CI)
+bench-quick: venv ## the benchmarks as a quick smoke run (CI), the outage drill's included
 	$(PY) -m benchmarks.run --quick
+	$(PY) -m benchmarks.drill --quick
+
+drill: venv ## outage drill: 10 orders/s for 3 min, a 60 s payment outage after 1 min, beside a run without (~10 min)
+	$(PY) -m benchmarks.drill
 
 load: venv ## Locust load run against URL (default: the local stack, started if needed); KEYED=1: every POST keyed
 	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION} \

@@ -40,6 +40,8 @@ class Deliveries:
     passed_filter: int = 0
     delivered: int = 0  # records handed to the handler, redeliveries included
     invocations: int = 0
+    retry_messages: int = 0  # handed to the retry queue's consumer
+    retry_invocations: int = 0
     dead_lettered: int = 0
     skipped_by_filter: Counter[str] = field(default_factory=Counter)
 
@@ -58,8 +60,17 @@ class MotoFlow:
         self.streams = boto3.client("dynamodbstreams")
         self.stream_arn = create_table(self.client, TABLE_NAME)
         self.client.meta.events.register("before-parameter-build.dynamodb", self._record_call)
-        settings = Settings(orders_table=TABLE_NAME, gateway_retry_base_ms=0)
-        self.container = bootstrap.build_container(settings, self.client)
+        self.sqs = boto3.client("sqs")
+        self.retry_queue_url = self.sqs.create_queue(QueueName=f"{TABLE_NAME}-retries")["QueueUrl"]
+        # No waiting between attempts, and a budget of 3: a down provider fails its order at once.
+        settings = Settings(
+            orders_table=TABLE_NAME,
+            gateway_retry_base_ms=0,
+            retry_base_delay_ms=0,
+            max_processing_attempts=3,
+            retry_queue_url=self.retry_queue_url,
+        )
+        self.container = bootstrap.build_container(settings, self.client, sqs_client=self.sqs)
         bootstrap.use_container(self.container)
         self._http = verify_tokens(Client(app.app, project_dir=str(ROOT)), app.app)  # API Gateway's JWT check
         return self
@@ -84,14 +95,36 @@ class MotoFlow:
         assert response.status_code == 200, response.body
 
     def drain(self) -> None:
-        """Deliver every new record that passes the filter, until the stream has no new work."""
+        """Deliver the stream's new records and the retry queue's messages until neither has work."""
+        while self._drain_stream() + self._drain_retries():
+            pass
+
+    def _drain_retries(self) -> int:
+        messages = self.sqs.receive_message(QueueUrl=self.retry_queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return 0
+        records = [{"messageId": m["MessageId"], "body": m["Body"], "attributes": {}} for m in messages]
+        self.deliveries.retry_invocations += 1
+        self.deliveries.retry_messages += len(records)
+        failed = {
+            failure["itemIdentifier"] for failure in app.retry_orders({"Records": records}, None)["batchItemFailures"]
+        }
+        for message in messages:
+            if message["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.retry_queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def _drain_stream(self) -> int:
+        """Deliver every new record that passes the filter; return how many."""
+        delivered = 0
         while True:
             fresh = [r for r in read_stream(self.streams, self.stream_arn) if r["eventID"] not in self._seen]
             self._seen.update(record["eventID"] for record in fresh)
             self.deliveries.read += len(fresh)
             survivors = [record for record in fresh if self._passes(record)]
             if not survivors:
-                return
+                return delivered
+            delivered += len(survivors)
             self.deliveries.passed_filter += len(survivors)
             self._deliver(survivors)
 

@@ -86,6 +86,8 @@ def measure(quick: bool) -> list[Figure]:
         "records_delivered_incl_retries": deliveries.delivered,
         "records_resent_after_an_earlier_failure": deliveries.delivered - sum(counter.outcomes.values()),
         "handler_invocations": deliveries.invocations,
+        "retry_messages_handled": deliveries.retry_messages,
+        "retry_invocations": deliveries.retry_invocations,
         "dead_lettered": deliveries.dead_lettered,
         "records_dropped_by_filter": dict(deliveries.skipped_by_filter.most_common()),
         "service_outcomes": dict(counter.outcomes.most_common()),

@@ -29,7 +29,8 @@ def command_for(message: Message) -> RetryOrder:
         body = json.loads(message["body"])
         if not isinstance(body, dict) or set(body) != {"order_id", "attempt"}:
             raise ValueError("a retry names exactly the order and the attempt")
-        command = RetryOrder.model_validate({**body, "redelivered": int(_receive_count(message) or 1) > 1})
+        received = _receive_count(message)
+        command = RetryOrder.model_validate({**body, "redelivered": received is not None and int(received) > 1})
     except (KeyError, TypeError, ValueError, ValidationError) as error:
         raise UnprocessableRecord(f"message {message_id} is not a retry: {type(error).__name__}") from error
     if not is_order_id(command.order_id):
@@ -58,4 +59,5 @@ def retry_batch(messages: Iterable[Message], handle: Callable[[RetryOrder], obje
 
 def _receive_count(message: Message) -> str | None:
     attributes = message.get("attributes")
-    return str(attributes.get("ApproximateReceiveCount")) if isinstance(attributes, dict) else None
+    count = attributes.get("ApproximateReceiveCount") if isinstance(attributes, dict) else None
+    return str(count) if count is not None else None

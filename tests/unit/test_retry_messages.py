@@ -35,9 +35,12 @@ def test_the_body_the_adapter_sends_is_the_command_the_entrypoint_reads() -> Non
 
 def test_a_message_received_before_is_marked_redelivered() -> None:
     body = message_body(RetryOrder(order_id=ORDER, attempt=1))
+    without_attributes = {"messageId": "m", "body": body}
 
     assert retry_messages.command_for(message(body, receive_count=2)).redelivered
     assert not retry_messages.command_for(message(body, receive_count=1)).redelivered
+    assert not retry_messages.command_for(without_attributes).redelivered
+    assert not retry_messages.command_for({**without_attributes, "attributes": {}}).redelivered
 
 
 @pytest.mark.parametrize(
