@@ -88,8 +88,9 @@ load: venv ## Locust load run against URL (default: the local stack, started if 
 	$(PY) -m benchmarks.load $${URL:+--url $$URL} $${RATE:+--rate $$RATE} $${DURATION:+--duration $$DURATION} \
 	  $(if $(filter 1,$(KEYED)),--keyed)
 
-cost: venv ## monthly cost and capacity at RPS orders per second [KEY_SHARE=0..1, default 1]
-	$(PY) -m ops.cost --rps $(RPS) --inputs benchmarks/results.json $${KEY_SHARE:+--key-share $$KEY_SHARE}
+cost: venv ## monthly cost and capacity at RPS orders per second [KEY_SHARE=0..1, default 1] [RETRIED_SHARE=0..1, default 0]
+	$(PY) -m ops.cost --rps $(RPS) --inputs benchmarks/results.json $${KEY_SHARE:+--key-share $$KEY_SHARE} \
+	  $${RETRIED_SHARE:+--retried-share $$RETRIED_SHARE}
 
 event-schemas: venv ## write the JSON Schemas of the order events into docs/events
 	$(PY) -m ops.event_schemas

@@ -125,7 +125,7 @@ def build_terraform(root: Path) -> Path:
 
 
 def build_cloudformation(out: Path) -> Path:
-    """SAM template from `chalice package`, merged with ours (the table and the queue)."""
+    """SAM template from `chalice package`, merged with ours (the table, the queues, the wiring)."""
     if out.exists():
         shutil.rmtree(out)
     chalice_package(out, "--merge-template", str(MERGE_TEMPLATE))

@@ -65,11 +65,13 @@ class WorkloadProfile:
     event_kib: float = 0.5  # an event's detail (the envelope adds ~0.3 KB); one 64 KB chunk
     event_archive_retention_months: float = 1.0  # var.event_archive_retention_days = 30
     example_rule_targets: int = 1  # the example rule's SQS queue: one SendMessage per event
-    alarms: int = 12  # 7 before order events: + the publisher's errors, throttles and iterator age,
-    #                   its on-failure queue depth, the example rule's failed deliveries
+    alarms: int = 16  # 7 before order events: + the publisher's errors, throttles and iterator age,
+    #                   its on-failure queue depth, the example rule's failed deliveries; + retry_orders'
+    #                   errors and throttles, the retry queue's oldest age and its DLQ's depth
     dashboards: int = 1
     alarm_topic_keys: int = 1  # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key
     custom_metrics: int = 6
+    retry_concurrency: int = 5  # resources.json retry_queue.maximum_concurrency: retry_orders' cap
 
 
 def write_units(item_kib: float) -> int:
@@ -207,10 +209,12 @@ def capacity(orders_per_second: float, profile: WorkloadProfile) -> Capacity:
     factor = max(1, math.ceil(orders_per_second / shards * profile.processing_ms_per_record / 1000))
     publisher_factor = max(1, math.ceil(publisher_records / shards * profile.processing_ms_per_record / 1000))
     # After an outage every shard runs min(factor, 10) batches at once for each of the two
-    # mappings (the processor's and the publisher's), drawing on the same regional pool.
+    # mappings (the processor's and the publisher's), and the retry queue drains at its cap,
+    # all drawing on the same regional pool.
     backlog_concurrency = (
         shards * (min(factor, MAX_PARALLELIZATION_FACTOR) + min(publisher_factor, MAX_PARALLELIZATION_FACTOR))
         + intake_concurrency
+        + profile.retry_concurrency
     )
 
     def check(resource: str, needed: float, quota: float, ranked: bool = True, over: str = "yes") -> QuotaCheck:

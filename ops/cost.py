@@ -1,5 +1,6 @@
 """Monthly AWS bill of the order service at a steady order rate, priced from prices.json. Usage:
-python -m ops.cost --rps 100 [--json] [--alarms on|off] [--inputs results.json] [--capacity 10000]"""
+python -m ops.cost --rps 100 [--json] [--alarms on|off] [--inputs results.json] [--capacity 10000]
+[--retried-share 0..1] (the share of orders a provider outage sends through the retry queue)"""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ops import capacity as cap
+from ops import retries as retry_queue
 from ops.capacity import KIB_PER_GIB, SECONDS_PER_MONTH, WorkloadProfile
 from ops.measured import load_measured
 from ops.prices import CostLine, MonthlyCost, PriceList, load_prices
 from ops.report import capacity_report, cost_report, inputs_report
+from ops.retries import RetryProfile
 
 SQS_REQUESTS_PER_FAILED_ORDER = 3  # Lambda's on-failure send, then a receive and a delete when the DLQ is drained
 # The lines order events add (README "Order events"): the bus, its archive, the publisher, the example queue.
@@ -29,7 +32,13 @@ EVENT_ITEMS = (
 )
 
 
-def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: PriceList, alarms: bool) -> MonthlyCost:
+def monthly_cost(
+    orders_per_second: float,
+    profile: WorkloadProfile,
+    prices: PriceList,
+    alarms: bool,
+    retries: RetryProfile | None = None,
+) -> MonthlyCost:
     orders = orders_per_second * SECONDS_PER_MONTH
     requests = orders * cap.api_requests_per_order(profile)
     log_gib = orders * profile.log_kib_per_order / KIB_PER_GIB
@@ -66,6 +75,7 @@ def monthly_cost(orders_per_second: float, profile: WorkloadProfile, prices: Pri
         (EVENT_ITEMS[3], "eventbridge_archive_processing", archived_gib),
         (EVENT_ITEMS[4], "eventbridge_archive_storage", archived_gib * profile.event_archive_retention_months),
         (EVENT_ITEMS[5], "sqs_requests", events * profile.example_rule_targets),
+        *retry_queue.usage(orders, SECONDS_PER_MONTH, retries or RetryProfile()),
     )
     price = prices.prices
     lines = tuple(CostLine(item, amount, price[key].unit, price[key].cost(amount)) for item, key, amount in usage)
@@ -85,20 +95,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--inputs", type=Path, help="benchmark results JSON whose measured values replace the defaults")
     parser.add_argument("--capacity", type=float, default=10_000.0, help="order rate for the quota check")
     parser.add_argument("--key-share", type=float, help="share of POSTs with an Idempotency-Key (default 1)")
+    parser.add_argument("--retried-share", type=float, default=0.0, help="share of orders retried (outages; 0)")
     args = parser.parse_args(argv)
-    if args.rps < 0 or args.capacity <= 0 or not 0 <= (args.key_share or 0) <= 1:
-        parser.error("--rps must be >= 0, --capacity > 0 and --key-share from 0 to 1")
+    if args.rps < 0 or args.capacity <= 0 or not 0 <= (args.key_share or 0) <= 1 or not 0 <= args.retried_share <= 1:
+        parser.error("--rps must be >= 0, --capacity > 0, --key-share and --retried-share from 0 to 1")
+    retries = RetryProfile(retried_order_share=args.retried_share)
     measured = load_measured(args.inputs) if args.inputs else {}
     profile = replace(WorkloadProfile(), **dict[str, Any](measured))
     if args.key_share is not None:
         profile = replace(profile, idempotency_key_share=args.key_share)
     prices = load_prices()
-    cost = monthly_cost(args.rps, profile, prices, alarms=args.alarms == "on")
+    cost = monthly_cost(args.rps, profile, prices, alarms=args.alarms == "on", retries=retries)
     idle = {f"alarms_{state}": monthly_cost(0, profile, prices, state == "on").total_usd for state in ("on", "off")}
     capacity = cap.capacity(args.capacity, profile)
     if not args.json:
         inputs = inputs_report(args.inputs, measured, profile)
         report = cost_report(cost, idle, prices, order_events_usd(cost))
+        request_usd = prices.prices["sqs_requests"].cost(1e6) / 1e6
+        report += retry_queue.retry_report(cost, retries, request_usd)
         print("\n".join([*report, *inputs, "", *capacity_report(capacity, profile)]))
         return 0
     document = {
@@ -109,9 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "usd_per_million_orders": cost.usd_per_million_orders,
             "order_events_usd": order_events_usd(cost),
             "order_events_usd_per_million_orders": order_events_usd(cost) / cost.orders * 1e6 if cost.orders else None,
+            "retry_queue_usd": retry_queue.retry_queue_usd(cost),
         },
         "idle_usd": idle,
-        "inputs": {"measured": measured, "assumed": {k: v for k, v in asdict(profile).items() if k not in measured}},
+        "inputs": {
+            "measured": measured,
+            "assumed": {k: v for k, v in asdict(profile).items() if k not in measured},
+            "retries": asdict(retries),
+        },
         "capacity": asdict(capacity) | {"first_limit": capacity.first_limit.resource},
     }
     print(json.dumps(document, indent=2))

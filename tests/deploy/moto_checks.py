@@ -18,9 +18,10 @@ from infrastructure.package import route_keys
 from tests.deploy.terraform_cli import Terraform
 
 # Per stream consumer: iterator age and on-failure queue depth; the API's 5XX rate; errors and
-# throttles of each of the three functions; failed deliveries of the example events rule.
-EXPECTED_ALARMS = 12
-FUNCTIONS = ("orders-dev", "orders-dev-process_orders", "orders-dev-publish_order_events")
+# throttles of each of the four functions; failed deliveries of the example events rule; the
+# retry queue's oldest message age and its dead-letter queue's depth.
+EXPECTED_ALARMS = 16
+FUNCTIONS = ("orders-dev", "orders-dev-process_orders", "orders-dev-publish_order_events", "orders-dev-retry_orders")
 BUS, ARCHIVE = "orders-dev-events", "orders-dev-events"
 EXAMPLE_RULE, EXAMPLE_QUEUE = "orders-dev-all-order-events", "orders-dev-order-events"
 

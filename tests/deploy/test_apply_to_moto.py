@@ -25,6 +25,7 @@ from tests.deploy.moto_checks import (
     check_stream_mapping,
     check_table,
 )
+from tests.deploy.moto_retry_checks import check_local_retry_queues_agree_and_redrive, check_retry_queue
 from tests.deploy.terraform_cli import Terraform
 
 pytestmark = pytest.mark.deploy
@@ -69,6 +70,8 @@ def test_the_whole_root_applies_to_moto_and_destroys(
         check_table(moto_endpoint)
         check_stream_mapping(moto_endpoint)
         check_local_stack_agrees(moto_endpoint)
+        check_retry_queue(moto_endpoint, terraform, root)
+        check_local_retry_queues_agree_and_redrive(moto_endpoint)
         check_http_api(moto_endpoint)
         check_jwt_authorizer(moto_endpoint)
         check_functions_and_observability(moto_endpoint)

@@ -162,7 +162,7 @@ BILLED_BY_USE = {
     "aws_iam_role": "IAM is free",
     "aws_iam_role_policy": "IAM is free",
     "aws_iam_role_policy_attachment": "IAM is free",
-    "aws_lambda_event_source_mapping": "stream reads by Lambda are free; invocations bill per request and GB-s",
+    "aws_lambda_event_source_mapping": "stream reads are free; an SQS mapping's polls bill as SQS requests (below)",
     "aws_lambda_function": "per request and GB-s; no provisioned concurrency (checked above)",
     "aws_lambda_permission": "no charge of its own",
     "aws_sns_topic_subscription": "email notifications: the first 1,000 a month free",
@@ -227,3 +227,27 @@ def test_the_event_bus_and_its_archive_cost_nothing_idle_and_the_archive_is_boun
     assert "kms_key_identifier" not in bus, "a customer-managed key would cost $1 a month idle"
     # No schema discoverer: it would bill every event ingested ($0.10 per million beyond the free 5 million).
     assert "aws_schemas_discoverer" not in resources
+
+
+def test_the_one_cost_that_runs_idle_is_the_retry_queues_polling_and_the_cost_model_counts_it(
+    packaged: Packaged,
+) -> None:
+    """Lambda long-polls an SQS event source all the time, and each empty receive is a
+    billed request: a few hundred thousand a month, whatever the traffic and whatever
+    var.enable_alarms says. Only the retry queue may have such a mapping, and make cost
+    must carry its polling as a monthly cost (ops/retries.py)."""
+    from ops.capacity import WorkloadProfile
+    from ops.cost import monthly_cost
+    from ops.prices import load_prices
+    from ops.retries import RETRY_ITEMS
+
+    resources, _ = terraform_resources(packaged.terraform_root)
+    polled = {
+        name: body["event_source_arn"]
+        for name, body in resources["aws_lambda_event_source_mapping"].items()
+        if "aws_sqs_queue." in str(body["event_source_arn"])
+    }
+    assert polled == {"retry_orders-sqs-event-source": ["${aws_sqs_queue.retries.arn}"]}
+    idle = monthly_cost(0, WorkloadProfile(), load_prices(), alarms=False)
+    assert {line.item for line in idle.lines if line.usd > 0} == {RETRY_ITEMS[1]}
+    assert 0 < idle.total_usd < 1.0, "a few hundred thousand requests at $0.40 per million"

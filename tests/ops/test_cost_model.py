@@ -17,6 +17,7 @@ PROFILE = cap.WorkloadProfile(order_item_kib=1.5)  # pinned: the arithmetic belo
 PRICES = load_prices()
 ORDERS_AT_ONE_PER_SECOND = 86_400 * 30.4  # 2,626,560
 GIB = 1024 * 1024  # KiB per GiB
+IDLE_POLLS = 5 * ORDERS_AT_ONE_PER_SECOND / 20  # 5 pollers, one 20 s long poll after another: 656,640
 
 
 def usd_by_item(
@@ -45,7 +46,7 @@ def test_every_line_and_the_total_at_one_order_per_second() -> None:
         "DynamoDB Streams reads by Lambda": 0.0,
         "CloudWatch Logs ingestion": log_gib * 0.50,
         "CloudWatch Logs storage": log_gib * 0.03,
-        "CloudWatch alarms": 12 * 0.10,
+        "CloudWatch alarms": 16 * 0.10,
         "CloudWatch dashboards": 1 * 3.00,
         "KMS key for the alarm topic": 1.00,
         "CloudWatch custom metrics (EMF)": 6 * 0.30,
@@ -57,10 +58,13 @@ def test_every_line_and_the_total_at_one_order_per_second() -> None:
         "EventBridge archive, events archived": orders * 3 * 0.5 / GIB * 0.10,
         "EventBridge archive storage": orders * 3 * 0.5 / GIB * 0.023,
         "SQS sends to the example events queue": orders * 3 * 0.40 / 1e6,
+        # No order retried outside an outage; retry_orders' 5 pollers long-poll 20 s at a time.
+        "SQS retry queue: retries (send, receive, delete)": 0.0,
+        "SQS retry queue: idle long polls": IDLE_POLLS * 0.40 / 1e6,
     }
     cost = monthly_cost(1, PROFILE, PRICES, alarms=True)
     assert usd_by_item(1) == pytest.approx(expected)
-    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(58.6910, abs=1e-4)
+    assert cost.total_usd == pytest.approx(sum(expected.values())) == pytest.approx(59.3537, abs=1e-4)
     assert cost.usd_per_million_orders == pytest.approx(sum(expected.values()) / orders * 1e6)
 
 
@@ -74,12 +78,14 @@ def test_rest_api_is_a_comparison_outside_the_total() -> None:
     assert cost.total_usd == pytest.approx(sum(line.usd for line in cost.lines))
 
 
-def test_idle_costs_nothing_with_alarms_off() -> None:
-    assert monthly_cost(0, PROFILE, PRICES, alarms=False).total_usd == 0.0
+def test_idle_with_alarms_off_costs_only_the_retry_queues_long_polls() -> None:
+    assert monthly_cost(0, PROFILE, PRICES, alarms=False).total_usd == pytest.approx(IDLE_POLLS * 0.40 / 1e6)
 
 
 def test_idle_with_alarms_on_pays_alarms_dashboard_and_topic_key_but_not_unpublished_metrics() -> None:
-    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(12 * 0.10 + 3.00 + 1.00)
+    assert monthly_cost(0, PROFILE, PRICES, alarms=True).total_usd == pytest.approx(
+        16 * 0.10 + 3.00 + 1.00 + IDLE_POLLS * 0.40 / 1e6
+    )
 
 
 def test_failed_orders_cost_three_sqs_requests_each() -> None:
@@ -113,8 +119,8 @@ def test_capacity_at_10000_orders_per_second() -> None:
         "API Gateway requests/s (account, all APIs)": (15_000, 10_000, "yes"),
         # 225 (API) + 200 (processor) + 600 (publisher: 3 records an order, 20 ms each)
         "Lambda concurrency, steady": (15_000 * 0.015 + 10_000 * 0.020 + 30_000 * 0.020, 1_000, "yes"),
-        # One batch in flight per shard for each of the two mappings, plus the API.
-        "Lambda concurrency, stream backlog catch-up": (4_002 * (1 + 1) + 225, 1_000, "yes"),
+        # One batch in flight per shard for each of the two mappings, plus the API and the retry queue's cap.
+        "Lambda concurrency, stream backlog catch-up": (4_002 * (1 + 1) + 225 + 5, 1_000, "yes"),
         "DynamoDB table WRU/s": (120_000, 40_000, "yes"),
         "DynamoDB GSI by-customer WRU/s": (60_000, 40_000, "yes"),
         "DynamoDB table RRU/s": (25_000, 40_000, "no"),
@@ -149,7 +155,7 @@ def test_parallelization_factor_follows_records_per_shard_when_throughput_sets_t
     assert capacity.parallelization_factor == 2  # 83.3 records/s per shard x 20 ms = 1.67 busy batches
     backlog = next(c for c in capacity.checks if c.resource == "Lambda concurrency, stream backlog catch-up")
     # The publisher sees 3 records an order: 250 a second per shard x 20 ms = 5 busy batches.
-    assert backlog.needed == pytest.approx(120 * (2 + 5) + 225)
+    assert backlog.needed == pytest.approx(120 * (2 + 5) + 225 + 5)
 
 
 def test_measured_values_replace_only_the_measurable_defaults(tmp_path: Path) -> None:
@@ -173,7 +179,7 @@ def test_cli_prints_the_cost_table_and_capacity(capsys: pytest.CaptureFixture[st
     assert main(["--rps", "100"]) == 0
     out = capsys.readouterr().out
     assert "393,984,000" in out and "$384.59" in out
-    assert "Idle: $5.20 with alarms on" in out and "$0.00 off" in out
+    assert "Idle: $5.86 with alarms on" in out and "$0.26 off" in out
     assert "Measured (no --inputs): nothing" in out
     assert "First quota hit: EventBridge PutEvents requests/s (account), at 3,333 orders/s" in out
     assert "Order events (publisher, PutEvents, archive, example queue): $" in out
@@ -184,8 +190,8 @@ def test_cli_json_with_measured_inputs(tmp_path: Path, capsys: pytest.CaptureFix
     results.write_text(json.dumps({"intake_ms": 10}))
     assert main(["--rps", "0", "--alarms", "off", "--json", "--inputs", str(results)]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["cost"]["total_usd"] == 0.0
-    assert document["idle_usd"] == {"alarms_on": pytest.approx(5.20), "alarms_off": 0.0}
+    assert document["cost"]["total_usd"] == pytest.approx(0.262656)
+    assert document["idle_usd"] == {"alarms_on": pytest.approx(5.862656), "alarms_off": pytest.approx(0.262656)}
     assert (
         document["cost"]["order_events_usd"] == 0.0 and document["cost"]["order_events_usd_per_million_orders"] is None
     )
