@@ -96,7 +96,7 @@ def _charges(endpoint: str, state: dict[str, Any]) -> dict[str, str]:
     """The simulator's charges, by order: the provider's books, read from the ledger."""
     import boto3
 
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")  # noqa: S106
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
     client = session.client("dynamodb", endpoint_url=endpoint, region_name=state["region"])
     found: dict[str, str] = {}
     for page in client.get_paginator("scan").paginate(

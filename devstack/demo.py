@@ -177,8 +177,7 @@ def watch(
                 if reply.status == 200:
                     absorb(order, reply.body)
                 order.left_retrying = retries is not None and retries.outlasts(order, ends)
-                if order.left_retrying and retries:
-                    order.note = retries.note(order)
+                order.retry_note = retries.note(order) if retries else ""
         if settled is None and all(order.settled for order in orders):
             settled = time.monotonic()
         if events:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from devstack.demo_view import DemoOrder
 
 SHOWN_AFTER_ATTEMPTS = 2  # the second attempt is the retry queue's first delivery
+MARGIN_S = 5.0  # for the last retry and the FAILED write after the horizon
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,16 @@ class Retries:
 
     def outlasts(self, order: DemoOrder, deadline: float) -> bool:
         """True if the order has been retried from the queue and can go on retrying past
-        `deadline` (epoch seconds): two or more attempts left, and its horizon ends later."""
+        `deadline` (epoch seconds): two or more attempts left, and its horizon ends too
+        late for its FAILED to come before the deadline."""
         retried = order.attempts >= SHOWN_AFTER_ATTEMPTS and not order.final
-        return retried and order.attempts < self.max_attempts - 1 and self.gives_up_by(order) > deadline
+        late = self.gives_up_by(order) + MARGIN_S > deadline
+        return retried and order.attempts < self.max_attempts - 1 and late
 
     def note(self, order: DemoOrder) -> str:
         ends = time.strftime("%H:%M:%S", time.localtime(self.gives_up_by(order)))
-        return f"{order.attempts} attempts so far; retried with backoff up to {self.max_attempts} or until {ends}, then FAILED"
+        limit = f"up to {self.max_attempts} or until {ends}"
+        return f"{order.attempts} attempts so far; retried with backoff {limit}, then FAILED"
 
     def summary(self, retrying: list[DemoOrder]) -> str:
         where = "the stack's" if self.known else "the app's default"

@@ -31,6 +31,7 @@ class DemoOrder:
     attempts: int = 0  # failed attempts while its provider was down
     created_s: float = 0.0  # epoch seconds
     left_retrying: bool = False  # still retrying when the demo stopped waiting for it
+    retry_note: str = ""  # its attempts and how long it may go on, while left retrying
 
     @property
     def final(self) -> bool:
@@ -113,7 +114,7 @@ def summary_table(orders: list[DemoOrder], events: bool = False) -> str:
             order.status if order.final else f"{order.status} ({'retrying' if order.left_retrying else 'not final'})",
             order.reason or "-",
             "-" if order.ms_to_final is None else str(order.ms_to_final),
-            order.note or "",
+            order.note or (order.retry_note if order.left_retrying else ""),
         )
         for order in orders
     ]

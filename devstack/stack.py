@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 TABLE_NAME = "orders-dev"
 DLQ_NAME = "orders-dev-process-orders-dlq"
-RETRY_QUEUE_NAME = "orders-dev-retries"  # as infrastructure/terraform names it: orders-${stage}-retries
+RETRY_QUEUE_NAME = "orders-dev-retries"  # as infrastructure/terraform/retries.tf names them
 RETRY_DLQ_NAME = "orders-dev-retries-dlq"
 EVENTS_RULE = "orders-dev-all-order-events"
 EVENTS_QUEUE = "orders-dev-order-events"

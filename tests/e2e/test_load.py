@@ -11,6 +11,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.e2e.conftest import TEST_PROCESSING_ATTEMPTS
 from tests.e2e.stack import FINAL, RunningStack, wait_until_final
 from tests.support.orders import order_body
 
@@ -60,7 +61,7 @@ def test_200_orders_reach_their_expected_final_states(stack: RunningStack) -> No
         if order["shipping_address"]["country"] == "AQ":
             assert order.get("refund_id"), "a refused shipment is refunded"
         if order["status"] == "FAILED":
-            assert order["attempts"] == 3
+            assert order["attempts"] == TEST_PROCESSING_ATTEMPTS
 
     latency_ms = {
         order_id: (epoch_s(orders[order_id]["history"][-1]["at"]) - epoch_s(orders[order_id]["created_at"])) * 1000
