@@ -59,9 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    from devstack import moto_events, moto_patches
+    from devstack import moto_events, moto_patches, moto_speedups
 
     moto_patches.install()
+    moto_speedups.install()
     moto_events.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     signal.signal(signal.SIGTERM, _exit)
