@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.models import Order
 from chalicelib.service_layer.ports import Charge, PaymentGateway
-from chalicelib.service_layer.retry import RetryPolicy, call_with_retry
+from chalicelib.service_layer.retry import ProviderHealth, RetryPolicy, call_with_retry
 
 
 def charge_key(order_id: str) -> str:
@@ -23,6 +23,7 @@ def refund_key(order_id: str) -> str:
 class OrderPayments:
     gateway: PaymentGateway
     retry: RetryPolicy
+    health: ProviderHealth | None = None
 
     def charge(self, order: Order) -> Charge:
         """Raise PaymentDeclined, or GatewayUnavailable once the retries are spent."""
@@ -34,6 +35,7 @@ class OrderPayments:
                 currency=order.currency,
             ),
             self.retry,
+            self.health,
         )
 
     def refund(self, order: Order, payment_id: str | None = None) -> str:
@@ -45,6 +47,7 @@ class OrderPayments:
                 idempotency_key=refund_key(order.order_id), payment_id=charged, amount=order.total
             ),
             self.retry,
+            self.health,
         )
         return result.refund_id
 
@@ -53,7 +56,9 @@ class OrderPayments:
         our key, since a charge whose answer was lost (a timeout) still took the money."""
         if known is not None:
             return known
-        charge = call_with_retry(lambda: self.gateway.find_charge(idempotency_key=charge_key(order_id)), self.retry)
+        charge = call_with_retry(
+            lambda: self.gateway.find_charge(idempotency_key=charge_key(order_id)), self.retry, self.health
+        )
         return charge.payment_id if charge else None
 
     def refund_any_charge(self, order: Order) -> str | None:

@@ -100,6 +100,7 @@ def _ship(order: Order, deps: ProcessingDeps) -> Order:
                 idempotency_key=f"ship-{order.order_id}", address=order.shipping_address, items=order.items
             ),
             deps.retry,
+            deps.shipping_health,
         )
     except ShippingRefused as refused:
         refund_id = deps.money.refund(order)

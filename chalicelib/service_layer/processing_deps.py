@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.service_layer.backoff import RetrySchedule
@@ -15,7 +15,7 @@ from chalicelib.service_layer.ports import (
     RetryQueue,
     ShippingGateway,
 )
-from chalicelib.service_layer.retry import RetryPolicy
+from chalicelib.service_layer.retry import ProviderHealth, RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,13 @@ class ProcessingDeps:
     retry: RetryPolicy  # in process, for blips: milliseconds
     retries: RetryQueue  # across invocations, for outages: seconds to minutes
     schedule: RetrySchedule
+    # Per process, so per Lambda instance: how each provider has answered lately.
+    payments_health: ProviderHealth = field(default_factory=ProviderHealth)
+    shipping_health: ProviderHealth = field(default_factory=ProviderHealth)
 
     @property
     def money(self) -> OrderPayments:
-        return OrderPayments(self.payments, self.retry)
+        return OrderPayments(self.payments, self.retry, self.payments_health)
 
     @property
     def max_attempts(self) -> int:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from chalicelib.exceptions import GatewayUnavailable, PaymentDeclined
-from chalicelib.service_layer.retry import RetryPolicy, call_with_retry
+from chalicelib.service_layer.retry import ProviderHealth, RetryPolicy, call_with_retry
 from tests.unit.processing_doubles import SleepRecorder
 
 
@@ -101,3 +101,33 @@ def test_the_default_jitter_spreads_delays_between_zero_and_the_cap() -> None:
 
 def test_the_default_policy_really_sleeps() -> None:
     assert RetryPolicy().sleep is time.sleep
+
+
+def test_a_provider_that_keeps_failing_is_tried_once_per_call_without_waiting() -> None:
+    """During an outage a record must not hold the shard for the in-process waits."""
+    health, sleep = ProviderHealth(threshold=3), SleepRecorder()
+    with pytest.raises(GatewayUnavailable):
+        call_with_retry(Script(*[GatewayUnavailable("down")] * 4), policy(sleep=sleep), health)
+    assert (health.down, len(sleep.delays)) == (True, 3)
+
+    down = Script(GatewayUnavailable("still down"))
+    with pytest.raises(GatewayUnavailable):
+        call_with_retry(down, policy(sleep=sleep), health)
+    assert (down.calls, len(sleep.delays)) == (1, 3), "one real try, no wait"
+
+
+def test_the_first_answer_takes_the_provider_back_up() -> None:
+    health = ProviderHealth(threshold=1, failures_in_a_row=5)
+    assert call_with_retry(Script(), policy(), health) == "done"
+    assert not health.down
+
+    health.failures_in_a_row = 5
+    with pytest.raises(PaymentDeclined):
+        call_with_retry(Script(PaymentDeclined("card declined")), policy(), health)
+    assert not health.down, "a decline is an answer"
+
+
+def test_blips_below_the_threshold_are_still_waited_out() -> None:
+    health, sleep = ProviderHealth(threshold=5), SleepRecorder()
+    assert call_with_retry(Script(GatewayUnavailable("blip"), GatewayUnavailable("blip")), policy(sleep=sleep), health)
+    assert (len(sleep.delays), health.failures_in_a_row) == (2, 0)
