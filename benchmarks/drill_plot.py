@@ -7,6 +7,15 @@ from pathlib import Path
 
 from benchmarks.drill_report import STATES, Run, epoch
 
+COLORS = {
+    "PENDING": "tab:blue",
+    "PAID": "tab:orange",
+    "CONFIRMED": "tab:green",
+    "REJECTED": "tab:red",
+    "FAILED": "black",
+    "CANCELLED": "tab:gray",
+}
+
 
 def plot(path: Path, runs: list[Run]) -> None:
     import matplotlib
@@ -26,7 +35,8 @@ def plot(path: Path, runs: list[Run]) -> None:
                 for second in range(begin, min(until, len(seconds))):
                     counts[entry["status"]][second] += 1
         shown = [state for state in STATES if any(counts[state])]
-        panel.stackplot(seconds, *(counts[state] for state in shown), labels=shown)
+        colors = [COLORS[state] for state in shown]  # the same colour for a state in every panel
+        panel.stackplot(seconds, *(counts[state] for state in shown), labels=shown, colors=colors)
         if run.outage:
             panel.axvspan(
                 run.outage[0] - run.started,
