@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from chalicelib.adapters.outages import OutageTranslatingClient
+from chalicelib.adapters.outages import LazyClient
 from chalicelib.service_layer.ports import BusEntry
 
 
@@ -15,16 +15,9 @@ class EventBridgeBus:
     function puts events, so the others never pay for the client at cold start."""
 
     def __init__(self, client: Any, bus_name: str, source: str) -> None:
-        self._client_or_factory = client
-        self._client: OutageTranslatingClient | None = None
+        self._events = LazyClient(client)
         self._bus = bus_name
         self._source = source
-
-    def _events(self) -> OutageTranslatingClient:
-        if self._client is None:
-            made = self._client_or_factory
-            self._client = OutageTranslatingClient(made() if callable(made) else made)
-        return self._client
 
     def put(self, entries: Sequence[BusEntry]) -> list[int]:
         response = self._events().put_events(

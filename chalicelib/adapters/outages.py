@@ -48,6 +48,21 @@ class OutageTranslatingClient:
         return _translating(name, attribute) if callable(attribute) and not name.startswith("_") else attribute
 
 
+class LazyClient:
+    """A botocore client, or a function that makes one, made (and wrapped) on first use:
+    functions that never call the service never pay for its client at cold start."""
+
+    def __init__(self, client_or_factory: Any) -> None:
+        self._client_or_factory = client_or_factory
+        self._client: OutageTranslatingClient | None = None
+
+    def __call__(self) -> OutageTranslatingClient:
+        if self._client is None:
+            made = self._client_or_factory
+            self._client = OutageTranslatingClient(made() if callable(made) else made)
+        return self._client
+
+
 def _translating(name: str, call: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(call)
     def translated(*args: Any, **kwargs: Any) -> Any:

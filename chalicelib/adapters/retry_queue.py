@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.adapters.outages import OutageTranslatingClient
+from chalicelib.adapters.outages import LazyClient
 from chalicelib.domain.commands import RetryOrder
 from chalicelib.exceptions import DependencyUnavailable, SettingsError
 
@@ -20,15 +20,8 @@ class SqsRetryQueue:
     schedule a retry, so they never pay for the client."""
 
     def __init__(self, client: Any, queue_url: str) -> None:
-        self._client_or_factory = client
-        self._client: OutageTranslatingClient | None = None
+        self._sqs = LazyClient(client)
         self._queue_url = queue_url
-
-    def _sqs(self) -> OutageTranslatingClient:
-        if self._client is None:
-            made = self._client_or_factory
-            self._client = OutageTranslatingClient(made() if callable(made) else made)
-        return self._client
 
     def schedule(self, retry: RetryOrder, delay_s: int) -> None:
         if not self._queue_url:

@@ -47,7 +47,11 @@ class _Latency:
             raise GatewayUnavailable(f"{self._provider} provider unavailable (outage)")
 
 
-class SimulatedPaymentGateway:
+class _Simulated:
+    """A simulated provider: its books in the ledger, its answer time and its outages."""
+
+    provider: Provider
+
     def __init__(
         self,
         ledger: Ledger,
@@ -56,7 +60,11 @@ class SimulatedPaymentGateway:
         outages: ProviderOutages | None = None,
     ) -> None:
         self._ledger = ledger
-        self._latency = _Latency(latency_s, sleep, outages, "payments")
+        self._latency = _Latency(latency_s, sleep, outages, self.provider)
+
+
+class SimulatedPaymentGateway(_Simulated):
+    provider: Provider = "payments"
 
     def charge(self, *, idempotency_key: str, token: str, amount: int, currency: str) -> Charge:
         self._latency.pause()
@@ -89,16 +97,8 @@ class SimulatedPaymentGateway:
         return Refund(stored["refund_id"], stored["payment_id"], int(stored["amount"]))
 
 
-class SimulatedShippingGateway:
-    def __init__(
-        self,
-        ledger: Ledger,
-        latency_s: float = 0.0,
-        sleep: Callable[[float], None] = time.sleep,
-        outages: ProviderOutages | None = None,
-    ) -> None:
-        self._ledger = ledger
-        self._latency = _Latency(latency_s, sleep, outages, "shipping")
+class SimulatedShippingGateway(_Simulated):
+    provider: Provider = "shipping"
 
     def create_shipment(
         self, *, idempotency_key: str, address: ShippingAddress, items: tuple[OrderLine, ...]
