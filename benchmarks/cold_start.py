@@ -7,24 +7,26 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from pathlib import Path
 
 from benchmarks.common import PYTHON, ROOT, Figure, bench_environ, figure_main, median, paired_ratio
+from benchmarks.staged_app import staged_app
 
 APP = "import app\nfrom chalicelib import bootstrap\nbootstrap.container()"
 FLOOR = "import boto3\nboto3.client('dynamodb')"
 TARGET = 1.3
 
 
-def wall_time(code: str, environ: dict[str, str]) -> float:
+def wall_time(code: str, environ: dict[str, str], cwd: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(PYTHON), "-c", code], cwd=cwd, env=environ, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def module_self_times(code: str, environ: dict[str, str]) -> dict[str, float]:
+def module_self_times(code: str, environ: dict[str, str], cwd: Path = ROOT) -> dict[str, float]:
     """Each module's import self-time in ms, from one `python -X importtime` run."""
     argv = [str(PYTHON), "-X", "importtime", "-c", code]
-    result = subprocess.run(argv, cwd=ROOT, env=environ, check=True, capture_output=True, text=True)
+    result = subprocess.run(argv, cwd=cwd, env=environ, check=True, capture_output=True, text=True)
     times: dict[str, float] = {}
     for line in result.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*([\w.]+)", line)
@@ -33,10 +35,12 @@ def module_self_times(code: str, environ: dict[str, str]) -> dict[str, float]:
     return times
 
 
-def import_breakdown(code: str, environ: dict[str, str], runs: int, count: int = 8) -> dict[str, dict[str, float]]:
+def import_breakdown(
+    code: str, environ: dict[str, str], runs: int, count: int = 8, cwd: Path = ROOT
+) -> dict[str, dict[str, float]]:
     """Import self-time by top-level package and by module; each module's fastest of `runs`
     runs, since a busy machine only ever adds time."""
-    samples = [module_self_times(code, environ) for _ in range(runs)]
+    samples = [module_self_times(code, environ, cwd) for _ in range(runs)]
     modules = {name: min(sample.get(name, 0.0) for sample in samples) for name in samples[0]}
     packages: dict[str, float] = {}
     for name, ms in modules.items():
@@ -53,11 +57,13 @@ def measure(quick: bool) -> list[Figure]:
     runs = 3 if quick else 15
     # As in Lambda: the function name is set, so app.py validates settings at import.
     environ = bench_environ(AWS_LAMBDA_FUNCTION_NAME="orders-dev-api_handler")
-    wall_time(APP, environ), wall_time(FLOOR, environ)  # warm the page cache and the .pyc files
-    apps, floors = [], []
-    for _ in range(runs):
-        apps.append(wall_time(APP, environ))
-        floors.append(wall_time(FLOOR, environ))
+    with staged_app(bytecode=True) as shipped:
+        wall_time(APP, environ, shipped), wall_time(FLOOR, environ)  # warm the page cache
+        apps, floors = [], []
+        for _ in range(runs):
+            apps.append(wall_time(APP, environ, shipped))
+            floors.append(wall_time(FLOOR, environ))
+        app_imports = import_breakdown(APP, environ, 1 if quick else 5, cwd=shipped)
     ratio = paired_ratio(apps, floors)
     return [
         Figure(
@@ -70,7 +76,7 @@ def measure(quick: bool) -> list[Figure]:
             unit="ms wall",
             details={
                 "runs": runs,
-                "app_imports_ms": import_breakdown(APP, environ, 1 if quick else 5),
+                "app_imports_ms": app_imports,
                 "floor_imports_ms": import_breakdown(FLOOR, environ, 1 if quick else 5),
             },
         )

@@ -20,7 +20,7 @@ from typing import Any
 from chalice.app import Chalice
 
 from chalicelib.resources import load_resources
-from infrastructure import chalice_patches, hcl
+from infrastructure import bytecode, chalice_patches, hcl
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "terraform"
@@ -40,6 +40,7 @@ def chalice_package(out: Path, *options: str) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    bytecode.add_bytecode(out / "deployment.zip")
 
 
 def route_keys(chalice_app: Chalice) -> list[str]:

@@ -11,7 +11,7 @@ from chalicelib.domain.values import DEFAULT_PAGE_SIZE, MAX_LINES, Currency, Cus
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
 
 
 class PlaceOrder(_Command):

@@ -20,7 +20,7 @@ SCHEMA_VERSION: Literal[1] = 1
 class OrderEvent(BaseModel):
     """What every order event's `detail` carries."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     schema_version: Literal[1] = SCHEMA_VERSION
     event_id: str = Field(description="Stable per change: the same on every re-delivery. De-duplicate by it.")

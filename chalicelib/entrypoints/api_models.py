@@ -23,7 +23,7 @@ Cursor = Annotated[str, Field(json_schema_extra={"pattern": CURSOR_PATTERN})]
 
 
 class CreateOrderRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     currency: Currency
     items: tuple[OrderLine, ...] = Field(min_length=1, max_length=MAX_LINES)
@@ -32,7 +32,7 @@ class CreateOrderRequest(BaseModel):
 
 
 class OrderResponse(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     order_id: OrderId
     customer_id: Annotated[str, Field(json_schema_extra={"pattern": CUSTOMER_ID_PATTERN})]
@@ -57,5 +57,7 @@ class OrderResponse(BaseModel):
 
 
 class OrderListResponse(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
     orders: list[OrderResponse]
     next_cursor: Cursor | None = Field(description="pass it back as `cursor` for the next page; null on the last")

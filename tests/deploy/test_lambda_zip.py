@@ -8,6 +8,7 @@ cold-start time and attack surface). The allow-list below was read off a real zi
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import zipfile
 from collections.abc import Iterable
@@ -59,11 +60,16 @@ def not_shipped_entries(names: Iterable[str]) -> list[str]:
     return sorted(name for name in names if name.startswith(NOT_SHIPPED))
 
 
+def _source_of(name: str) -> str:
+    """A shipped pyc (infrastructure/bytecode.py) is judged as the source it was compiled from."""
+    return importlib.util.source_from_cache(name) if "/__pycache__/" in f"/{name}" else name
+
+
 def unexpected_entries(names: Iterable[str], allowed: set[str]) -> list[str]:
     """Top-level entries that are neither the service nor a runtime dependency in `allowed`,
     and any chalice/ file beyond the runtime (the whole chalice package is a dev tool)."""
     unexpected = set()
-    for name in names:
+    for name in map(_source_of, names):
         top = name.split("/", 1)[0]
         if top == "chalice":
             if name not in CHALICE_RUNTIME:
@@ -103,11 +109,19 @@ def _write_zip(path: Path, names: Iterable[str]) -> Path:
     return path
 
 
-SERVICE = ("app.py", "chalicelib/__init__.py", "chalice/app.py", "chalice/__init__.py")
+SERVICE = (
+    "app.py",
+    "chalicelib/__init__.py",
+    "chalice/app.py",
+    "chalice/__init__.py",
+    "__pycache__/app.cpython-313.pyc",
+    "chalice/__pycache__/app.cpython-313.pyc",
+)
 DEPENDENCIES = (
     "pydantic/__init__.py",
     "pydantic-2.14.4.dist-info/METADATA",
     "typing_extensions.py",
+    "__pycache__/typing_extensions.cpython-313.pyc",
     "jmespath-1.1.0.data/scripts/jp.py",
 )
 
@@ -125,6 +139,7 @@ def test_a_zip_of_the_service_and_its_dependencies_passes(tmp_path: Path) -> Non
         ("boto3/__init__.py", "not a runtime dependency from requirements.txt: boto3"),
         ("moto-5.2.5.dist-info/METADATA", "not a runtime dependency from requirements.txt: moto-5.2.5.dist-info"),
         ("six.py", "not a runtime dependency from requirements.txt: six.py"),
+        ("__pycache__/six.cpython-313.pyc", "not a runtime dependency from requirements.txt: six.py"),
         ("chalice/cli/__init__.py", "not a runtime dependency from requirements.txt: chalice/cli/__init__.py"),
     ],
 )

@@ -25,6 +25,7 @@ WINDOW = 200
 # and keys add tens of MB. Copying the table per transaction grew it past 1 GB by 1,000
 # orders. 400 MB leaves room for a noisy machine and still catches any per-call copy.
 RSS_BOUND_MB = 400
+P99_GROWTH_BOUND = 1.5  # the issue's bound: a POST late in the run is not slower
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +57,11 @@ def place_keyed(client: OrdersClient, count: int) -> tuple[list[float], int]:
 
 
 def test_2000_keyed_orders_are_all_first_answers_and_moto_stays_small(own_stack: RunningStack) -> None:
-    """The p99 of the first and last 200 POSTs is printed, not asserted: on this machine it
-    moves with the stream workers' backlog (they share moto's one process), so it belongs to
-    a benchmark. What the patch guarantees is asserted: no table copies (so memory stays
-    bounded) and no first-time POST answered as a replay (the token is honoured)."""
+    """A keyed POST costs the same late as early: the p99 of the last 200 POSTs is within
+    1.5x of the first 200's (a ratio of two windows of one run, so a slow machine slows
+    both). Before devstack/moto_speedups.py the stream workers' backlog, sharing moto's
+    one process with the API, made it 194 -> 519 ms; measured since: 51 -> 59 ms. Also:
+    no table copies (so memory stays bounded) and no first-time POST answered as a replay."""
     client = own_stack.client(f"keyed-{uuid.uuid4().hex[:8]}")
     moto_pid = int(own_stack.state()["pids"]["moto"])
     latencies, replayed = place_keyed(client, ORDERS)
@@ -69,3 +71,4 @@ def test_2000_keyed_orders_are_all_first_answers_and_moto_stays_small(own_stack:
     print(f"; moto {rss:.0f} MB")
     assert replayed == 0, "a first-time POST came back as a replay"
     assert rss < RSS_BOUND_MB
+    assert last <= P99_GROWTH_BOUND * first
