@@ -40,7 +40,7 @@ def chalice_package(out: Path, *options: str) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    bytecode.add_bytecode(out / "deployment.zip")
+    bytecode.add_bytecode(out / "deployment.zip", bytecode.imported_sources(PROJECT))
 
 
 def route_keys(chalice_app: Chalice) -> list[str]:

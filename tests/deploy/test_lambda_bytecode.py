@@ -14,28 +14,32 @@ from pathlib import Path
 
 import pytest
 
-from infrastructure.bytecode import add_bytecode, bytecode_name
+from infrastructure.bytecode import add_bytecode, bytecode_name, imported_sources
 from tests.deploy.conftest import Packaged
 
 pytestmark = pytest.mark.deploy
 
 # PEP 552: flags word 0b01 is hash-based and unchecked (0b11 would re-hash the source).
 UNCHECKED_HASH = 0b01
-# What the app imports from the zip (everything else there is metadata or never imported).
-IMPORTED = ("app.py", "chalicelib", "chalice", "pydantic", "pydantic_core", "aws_lambda_powertools")
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def pyc_flags(data: bytes) -> tuple[bytes, int]:
     return data[:4], int.from_bytes(data[4:8], "little")
 
 
-def test_each_module_of_the_zip_ships_an_unchecked_pyc_for_this_runtime(packaged: Packaged) -> None:
+def test_what_the_app_imports_ships_an_unchecked_pyc_for_this_runtime(packaged: Packaged) -> None:
     with zipfile.ZipFile(packaged.terraform_root / "deployment.zip") as archive:
         names = set(archive.namelist())
-        sources = [name for name in names if name.endswith(".py") and name.split("/")[0] in IMPORTED]
-        missing = [name for name in sources if bytecode_name(name) not in names]
-        headers = {pyc_flags(archive.read(bytecode_name(name))) for name in sources if name not in missing}
-    assert len(sources) > 100, "the zip holds pydantic, Powertools, Chalice and chalicelib"
+        headers = {pyc_flags(archive.read(name)) for name in names if name.endswith(".pyc")}
+    imported = imported_sources(PROJECT) & names
+    missing = sorted(source for source in imported if bytecode_name(source) not in names)
+    assert {
+        "app.py",
+        "chalicelib/bootstrap.py",
+        "pydantic/main.py",
+        "aws_lambda_powertools/logging/logger.py",
+    } <= imported
     assert missing == []
     assert headers == {(importlib.util.MAGIC_NUMBER, UNCHECKED_HASH)}
 
@@ -76,6 +80,7 @@ def test_add_bytecode_compiles_what_compiles_and_keeps_every_file(tmp_path: Path
         script.external_attr = 0o755 << 16
         original.writestr(script, "#!/bin/sh\n")
     assert add_bytecode(archive) == 2
+    assert add_bytecode(archive, sources=["pkg/__init__.py"]) == 0  # already there: nothing new
     with zipfile.ZipFile(archive) as rebuilt:
         names = set(rebuilt.namelist())
         flags = pyc_flags(rebuilt.read("__pycache__/app.cpython-313.pyc"))
@@ -90,6 +95,16 @@ def test_add_bytecode_compiles_what_compiles_and_keeps_every_file(tmp_path: Path
     }
     assert flags == (importlib.util.MAGIC_NUMBER, UNCHECKED_HASH)
     assert mode == 0o755
+
+
+def test_add_bytecode_compiles_only_the_sources_named(tmp_path: Path) -> None:
+    archive = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(archive, "w") as original:
+        original.writestr("used.py", "")
+        original.writestr("unused.py", "")
+    assert add_bytecode(archive, sources=["used.py", "not/in/the/zip.py"]) == 1
+    with zipfile.ZipFile(archive) as rebuilt:
+        assert set(rebuilt.namelist()) == {"used.py", "unused.py", "__pycache__/used.cpython-313.pyc"}
 
 
 def test_add_bytecode_writes_the_same_zip_for_the_same_sources(tmp_path: Path) -> None:
