@@ -1,4 +1,4 @@
-"""Two fixes to moto's speed, so that the local stack keeps up with a steady load. Each
+"""Three fixes to moto's speed, so that the local stack keeps up with a steady load. Each
 changes how fast moto answers, never what it answers (tests/integration/test_moto_speedups.py
 compares the answers with and without them).
 
@@ -12,6 +12,17 @@ compares the answers with and without them).
   cost time in proportion to the queue's depth. The example order-events queue fills
   with three events per order until someone runs `make events`. Here a send reads the
   one attribute it needs.
+- Dispatch: to find the service a request is for, moto's server lists its own package
+  directory (os.listdir and an isdir per entry, about 200) and then tries its URL
+  patterns, for every request and under one lock that all request threads share: in an
+  outage drill, py-spy put 15% of moto's samples there. The answer depends only on the
+  host name it is asked about, so here it is remembered per host name.
+- DynamoDB answers: moto builds each answer through the same generic serializer, walking
+  every attribute of every item against the service model (16% of moto's busy samples
+  in the drill). The item operations' results are already in DynamoDB's JSON shape, so
+  here they are dumped as they are; anything that is not plain JSON (binary values) takes
+  moto's own path. SQS: checking a received message's retention period asked the queue
+  for all its attributes, which walks every message; here it reads the one it needs.
 """
 
 from __future__ import annotations
@@ -24,6 +35,11 @@ from datetime import datetime
 from typing import Any
 
 _SENDING = threading.local()
+# The item operations the service and the local stack call; their results hold items,
+# keys, counts and consumed capacity, nothing that needs the service model to render.
+ITEM_ACTIONS = frozenset(
+    {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "TransactWriteItems"}
+)
 
 
 def _json_default(value: Any) -> Any:
@@ -32,19 +48,52 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _plain(value: Any) -> Any:
+    """The result with None members dropped, as the serializer drops them."""
+    if isinstance(value, dict):
+        return {key: _plain(member) for key, member in value.items() if member is not None}
+    if isinstance(value, list):
+        return [_plain(member) for member in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(type(value).__name__)  # bytes, datetimes, sets: moto's own serializer
+
+
 def install() -> Callable[[], None]:
     """Patch moto in this process; return what undoes it (for tests)."""
-    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
-    from moto.sqs.models import Queue, SQSBackend
+    restores = [*_stream_records(), *_queues(), *_dispatch(), *_dynamodb_answers()]
 
-    original_get_records = DynamoDBStreamsHandler.get_records
-    original_send = SQSBackend.send_message
-    original_attributes = Queue.attributes
+    def undo() -> None:
+        for restore in reversed(restores):
+            restore()
+
+    return undo
+
+
+def _replace(owner: Any, name: str, replacement: Any) -> Callable[[], None]:
+    """Set owner.name; the undo puts back the class's own attribute, or removes the
+    replacement when the original was inherited."""
+    own = owner.__dict__.get(name)
+    setattr(owner, name, replacement)
+    return lambda: setattr(owner, name, own) if own is not None else delattr(owner, name)
+
+
+def _stream_records() -> list[Callable[[], None]]:
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
     def get_records(self: Any) -> str:
         limit = self._get_param("Limit")
         result = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
         return json.dumps(result, default=_json_default)
+
+    return [_replace(DynamoDBStreamsHandler, "get_records", get_records)]
+
+
+def _queues() -> list[Callable[[], None]]:
+    from moto.core.utils import unix_time
+    from moto.sqs.models import Queue, SQSBackend
+
+    original_send, original_attributes = SQSBackend.send_message, Queue.__dict__["attributes"]
 
     def send_message(self: Any, *args: Any, **kwargs: Any) -> Any:
         _SENDING.active = True
@@ -57,16 +106,49 @@ def install() -> Callable[[], None]:
         if getattr(_SENDING, "active", False):
             deduplicated = bool(self.fifo_queue and getattr(self, "content_based_deduplication", False))
             return {"ContentBasedDeduplication": "true"} if deduplicated else {}
-        result: dict[str, Any] = original_attributes.fget(self)  # type: ignore[attr-defined]
+        result: dict[str, Any] = original_attributes.fget(self)
         return result
 
-    setattr(DynamoDBStreamsHandler, "get_records", get_records)  # noqa: B010 - a monkeypatch, on purpose
-    setattr(SQSBackend, "send_message", send_message)  # noqa: B010
-    setattr(Queue, "attributes", property(attributes))  # noqa: B010
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        retention_s = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention_s + message.sent_timestamp / 1000 > unix_time())
 
-    def undo() -> None:
-        setattr(DynamoDBStreamsHandler, "get_records", original_get_records)  # noqa: B010
-        setattr(SQSBackend, "send_message", original_send)  # noqa: B010
-        setattr(Queue, "attributes", original_attributes)  # noqa: B010
+    return [
+        _replace(SQSBackend, "send_message", send_message),
+        _replace(Queue, "attributes", property(attributes)),
+        _replace(SQSBackend, "is_message_valid_based_on_retention_period", is_message_valid_based_on_retention_period),
+    ]
 
-    return undo
+
+def _dispatch() -> list[Callable[[], None]]:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    backends_by_host: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        # Called under the dispatcher's lock, so the dict needs no lock of its own.
+        if host not in backends_by_host:
+            backends_by_host[host] = original(self, host)
+        return backends_by_host[host]
+
+    return [_replace(DomainDispatcherApplication, "get_backend_for_host", get_backend_for_host)]
+
+
+def _dynamodb_answers() -> list[Callable[[], None]]:
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.serialized
+
+    def serialized(self: Any, action_result: ActionResult) -> Any:
+        result = action_result.result
+        if isinstance(result, dict) and self._get_action() in ITEM_ACTIONS:
+            try:
+                body = json.dumps(_plain(result), separators=(",", ":"))
+            except TypeError:
+                return original(self, action_result)
+            return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
+        return original(self, action_result)
+
+    return [_replace(DynamoHandler, "serialized", serialized)]
