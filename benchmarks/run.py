@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import PYTHON, ROOT, bench_environ
+from benchmarks.cost_figures import cost_lines, cost_per_million_orders
 
 MODULES = [
     "cold_start",
@@ -144,6 +145,9 @@ def main() -> None:
     if "drill" in earlier:  # `make drill` writes its own key into the same file: keep it
         results["drill"] = earlier["drill"]
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    results["cost_per_million_orders"] = cost_per_million_orders(out)  # priced from what was just written
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print("\n".join(cost_lines(results["cost_per_million_orders"])))
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {results['seconds']} s")
     sys.exit(1 if any("error" in row for row in rows) else 0)
 
