@@ -50,16 +50,20 @@ class StreamWorker:
     def run(self) -> None:
         refreshed, pause = time.monotonic(), self.idle_poll_s
         while not self.stop.is_set():
-            worked = False
+            worked, gathering = False, False
             for shard in self.reader.ready():
                 worked = self._step(shard) or bool(shard.buffer) or worked
+                gathering = gathering or bool(shard.buffer)
             if time.monotonic() - refreshed > REFRESH_EVERY_S:
                 refreshed = time.monotonic()
                 self.attempt(self.reader.refresh)
             # An empty GetRecords costs moto ~8 ms of CPU: back off while idle, up to
-            # Lambda's own rate of four polls a second per shard.
+            # Lambda's own rate of four polls a second per shard. A batch gathering within
+            # its batching window is read at that rate too, as Lambda reads it.
             pause = self.idle_poll_s if worked else min(pause * 2, MAX_IDLE_POLL_S)
-            if not worked:
+            if gathering:
+                self.stop.wait(MAX_IDLE_POLL_S)
+            elif not worked:
                 self.stop.wait(pause)
 
     def attempt(self, action: Callable[[], object]) -> bool:
