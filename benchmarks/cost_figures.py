@@ -25,7 +25,7 @@ def cost_per_million_orders(results: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {"orders_per_second": ORDERS_PER_SECOND}
     for case, share in KEY_SHARES.items():
         cost = monthly_cost(ORDERS_PER_SECOND, replace(profile, idempotency_key_share=share), prices, alarms=True)
-        total = (cost.usd_per_million_orders or 0.0)
+        total = cost.usd_per_million_orders or 0.0
         events = order_events_usd(cost) / cost.orders * 1e6
         figures[case] = {
             "usd": round(total, 2),
