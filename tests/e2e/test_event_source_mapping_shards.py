@@ -1,4 +1,5 @@
-"""The stream worker's shard reader: paged DescribeStream, closed parents before their children."""
+"""The stream worker's shard reader: paged DescribeStream, closed parents before their children;
+and how often the worker reads while a batching window gathers."""
 
 from __future__ import annotations
 
@@ -69,3 +70,62 @@ def test_children_wait_for_their_parent_shard_and_then_start_at_trim_horizon() -
     assert sorted(shard.shard_id for shard in reader.ready()) == ["child-a", "child-b"]
     reader.read(reader.shards["child-a"], 100)
     assert streams.iterators[-1]["ShardIteratorType"] == "TRIM_HORIZON"
+
+
+class TricklingStream(FakeStreams):
+    """One open shard that yields one new record on every read, counting the reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def describe_stream(self, StreamArn: str, **page: str) -> dict[str, Any]:
+        return {"StreamDescription": {"Shards": [{"ShardId": "only"}]}}
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
+        self.reads += 1
+        record = {
+            "eventID": f"e{self.reads}",
+            "eventName": "INSERT",
+            "dynamodb": {"SequenceNumber": str(100 + self.reads), "ApproximateCreationDateTime": 1_800_000_000},
+        }
+        return {"Records": [record], "NextShardIterator": ShardIterator}
+
+
+def _gather(window_s: float, run_s: float) -> tuple[int, list[int]]:
+    import threading
+    import time
+
+    from devstack import mapping
+    from devstack.event_source import StreamWorker
+
+    streams, batches = TricklingStream(), []
+    reader = ShardReader(streams, "arn:stream", MemoryStore(), "TRIM_HORIZON")  # type: ignore[arg-type]
+    reader.refresh()
+    worker = StreamWorker(
+        reader,
+        lambda event, context: batches.append(len(event["Records"])),
+        mapping.Settings(batching_window_s=window_s),
+        {},
+        None,
+        "dlq",
+        "arn:stream",
+        "orders-dev-publish_order_events",
+        "us-east-1",
+    )
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    time.sleep(run_s)
+    worker.stop.set()
+    thread.join(timeout=5)
+    return streams.reads, batches
+
+
+def test_a_batch_gathering_in_its_window_is_read_four_times_a_second_and_delivered_once_due() -> None:
+    """As Lambda: while a batching window gathers, the shard is polled at four reads a
+    second, not at the worker's busy rate (50 ms), and the batch goes out when due."""
+    reads, batches = _gather(window_s=1.0, run_s=1.6)
+    busy_reads, busy_batches = _gather(window_s=0.0, run_s=1.6)
+    assert 4 <= reads <= 9, reads
+    assert batches and batches[0] >= 4, batches
+    assert busy_reads > 2 * reads and len(busy_batches) == busy_reads  # no window: each read is delivered
