@@ -190,15 +190,20 @@ def test_a_queue_worker_killed_mid_batch_loses_no_order(retry_stack: RunningStac
 
 
 def kill_mid_batch(stack: RunningStack, pid: int, timeout_s: float = 10) -> int:
-    """SIGKILL the queue worker `pid` once it holds messages; how many it held."""
+    """SIGKILL the queue worker `pid` while it holds messages it has not deleted; how many
+    it held. It is paused (SIGSTOP) while they are counted, so that it cannot finish the
+    batch and delete them between the count and the kill; if it just had, it goes on."""
     deadline = time.monotonic() + timeout_s
-    while not queue_counts(stack)["MessagesNotVisible"]:
+    while True:
         assert time.monotonic() < deadline, "the worker never held a message"
+        if queue_counts(stack)["MessagesNotVisible"]:
+            os.kill(pid, signal.SIGSTOP)
+            held = queue_counts(stack)["MessagesNotVisible"]  # no one else takes or returns them this soon
+            if held:
+                os.kill(pid, signal.SIGKILL)
+                return held
+            os.kill(pid, signal.SIGCONT)
         time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    held = queue_counts(stack)["MessagesNotVisible"]  # no one else can take or return them this soon
-    assert held > 0, "the worker was killed holding messages it had not deleted"
-    return held
 
 
 def ready_worker(stack: RunningStack, replacing: int, timeout_s: float = 20) -> int:
