@@ -5,12 +5,11 @@ and for every order keyed, beside the issue's targets and without the order even
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from ops.capacity import WorkloadProfile
 from ops.cost import monthly_cost, order_events_usd
-from ops.measured import load_measured
+from ops.measured import measured_inputs
 from ops.prices import load_prices
 
 ORDERS_PER_SECOND = 100.0
@@ -18,9 +17,9 @@ TARGETS_USD = {"no_keys": 5.50, "all_keyed": 7.50}
 KEY_SHARES = {"no_keys": 0.0, "all_keyed": 1.0}
 
 
-def cost_per_million_orders(results: Path) -> dict[str, Any]:
+def cost_per_million_orders(results: dict[str, Any]) -> dict[str, Any]:
     """Priced from the measured inputs in `results` (write units, CPU, calls per order)."""
-    profile = replace(WorkloadProfile(), **dict[str, Any](load_measured(results)))
+    profile = replace(WorkloadProfile(), **dict[str, Any](measured_inputs(results, "this run's results")))
     prices = load_prices()
     figures: dict[str, Any] = {"orders_per_second": ORDERS_PER_SECOND}
     for case, share in KEY_SHARES.items():

@@ -144,8 +144,7 @@ def main() -> None:
     earlier = json.loads(out.read_text()) if out.exists() else {}
     if "drill" in earlier:  # `make drill` writes its own key into the same file: keep it
         results["drill"] = earlier["drill"]
-    out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    results["cost_per_million_orders"] = cost_per_million_orders(out)  # priced from what was just written
+    results["cost_per_million_orders"] = cost_per_million_orders(results)
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print("\n".join(cost_lines(results["cost_per_million_orders"])))
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {results['seconds']} s")

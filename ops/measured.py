@@ -14,11 +14,16 @@ DYNAMODB_ROUND_TRIP_MS = 5.0  # an assumed in-region round trip; single-digit ms
 def load_measured(path: Path) -> dict[str, float]:
     """The benchmark's values for MEASURABLE fields; none when the file does not exist."""
     data = json.loads(path.read_text()) if path.exists() else {}
+    return measured_inputs(data, str(path))
+
+
+def measured_inputs(data: object, source: str) -> dict[str, float]:
+    """The MEASURABLE values of a benchmark results document (`source` names it in errors)."""
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object")
+        raise ValueError(f"{source}: expected a JSON object")
     found = {key: data[key] for key in MEASURABLE if data.get(key) is not None}
     if any(isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 for value in found.values()):
-        raise ValueError(f"{path}: measured values must be positive numbers, got {found}")
+        raise ValueError(f"{source}: measured values must be positive numbers, got {found}")
     measured = {key: float(value) for key, value in found.items()}
     calls = data.get("dynamodb_calls_per_order")
     if isinstance(calls, dict):
