@@ -48,22 +48,20 @@ class ProviderHealth:
 def call_with_retry[T](action: Callable[[], T], policy: RetryPolicy, health: ProviderHealth | None = None) -> T:
     """Run `action`, retrying GatewayUnavailable up to the policy's attempts (once, while
     `health` says the provider is down)."""
-    attempts = 1 if health is not None and health.down else policy.attempts
+    health = health if health is not None else ProviderHealth()  # no history: a fresh one
+    attempts = 1 if health.down else policy.attempts
     for attempt in range(attempts):
         try:
             result = action()
         except GatewayUnavailable:
-            if health is not None:
-                health.failed()
+            health.failed()
             if attempt == attempts - 1:
                 raise
             policy.sleep(policy.delay(attempt))
             continue
         except Exception:
-            if health is not None:
-                health.answered()  # a decline or a refusal: the provider is up
+            health.answered()  # a decline or a refusal: the provider is up
             raise
-        if health is not None:
-            health.answered()
+        health.answered()
         return result
     raise AssertionError("unreachable: the last attempt returns or raises")
