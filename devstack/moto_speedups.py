@@ -1,4 +1,4 @@
-"""Three fixes to moto's speed, so that the local stack keeps up with a steady load. Each
+"""Fixes to moto's speed, so that the local stack keeps up with a steady load. Each
 changes how fast moto answers, never what it answers (tests/integration/test_moto_speedups.py
 compares the answers with and without them).
 

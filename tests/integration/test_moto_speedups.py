@@ -27,6 +27,19 @@ def sqs(request: pytest.FixtureRequest, moto_aws: None) -> Iterator[tuple[Any, b
             undo()
 
 
+def count_reads(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
+    """Replace the property owner.name with one that notes each read (one 1 per read)."""
+    reads: list[int] = []
+    real = getattr(owner, name)
+
+    def counting(self: Any) -> Any:
+        reads.append(1)
+        return real.fget(self)
+
+    monkeypatch.setattr(owner, name, property(counting))
+    return reads
+
+
 def test_a_send_does_not_walk_the_messages_already_queued(
     sqs: tuple[Any, bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,14 +49,7 @@ def test_a_send_does_not_walk_the_messages_already_queued(
     url = client.create_queue(QueueName="deep")["QueueUrl"]
     for n in range(20):
         client.send_message(QueueUrl=url, MessageBody=f"m-{n}")
-    walked: list[int] = []
-    real = models.Message.visible
-
-    def counting(self: Any) -> Any:
-        walked.append(1)
-        return real.fget(self)  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(models.Message, "visible", property(counting))
+    walked = count_reads(monkeypatch, models.Message, "visible")
     client.send_message(QueueUrl=url, MessageBody="one more")
 
     assert (len(walked) == 0) is patched
@@ -286,14 +292,7 @@ def test_a_receive_does_not_walk_the_queue_to_check_retention(
     url = client.create_queue(QueueName="retained")["QueueUrl"]
     for n in range(5):
         client.send_message(QueueUrl=url, MessageBody=f"m-{n}")
-    counted: list[int] = []
-    real = models.Queue.approximate_number_of_messages
-
-    def counting(self: Any) -> Any:
-        counted.append(1)
-        return real.fget(self)  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(models.Queue, "approximate_number_of_messages", property(counting))
+    counted = count_reads(monkeypatch, models.Queue, "approximate_number_of_messages")
     received = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert len(received) == 5
     assert (len(counted) == 0) is patched
