@@ -84,11 +84,14 @@ class QueueConsumer(Consumer):
     spec: str  # its mapping settings in chalicelib/resources.json
     queue: str  # the key of the queue's URL in `Stack.info` (and `_arn` its ARN)
     dlq: str  # the key of the URL of the queue's own dead-letter queue (its redrive policy)
+    # In Lambda each function has its own CPU; here all share the machine's cores. Work that
+    # can wait (a retry already delayed by its backoff) yields them to work that cannot.
+    nice: int = 0
 
     def argv(self, info: Mapping[str, Any], ready: Path) -> list[str]:
         argv = [sys.executable, "-m", "devstack.queue_worker", "--queue-url", info[self.queue]]
         argv += ["--handler", f"app:{self.function}", "--spec", self.spec, "--function-name", self.function_name]
-        return [*argv, "--ready-file", str(ready)]
+        return [*argv, "--nice", str(self.nice), "--ready-file", str(ready)]
 
     def describe(self, info: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -98,6 +101,7 @@ class QueueConsumer(Consumer):
             "queue_url": info.get(self.queue),
             "queue_arn": info.get(self.queue.replace("_url", "_arn")),
             "dlq_url": info.get(self.dlq),
+            "nice": self.nice,
         }
 
 
@@ -106,5 +110,5 @@ CONSUMERS: tuple[Consumer, ...] = (
     StreamConsumer(
         "events_worker", "publish_order_events", "events_mapping", "events_dlq_url", f"{CHECKPOINT_TABLE}-events"
     ),
-    QueueConsumer("retry_worker", "retry_orders", "retry_queue", "retry_queue_url", "retry_dlq_url"),
+    QueueConsumer("retry_worker", "retry_orders", "retry_queue", "retry_queue_url", "retry_dlq_url", nice=10),
 )

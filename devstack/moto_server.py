@@ -8,6 +8,8 @@
   devstack/moto_patches.py.
 - Delivering an event to a rule's target does not parse the same JSONPath expressions
   again for every event: see devstack/moto_events.py.
+- Each request pays less before moto's own work, and a fixed set of threads serves the
+  connections: see devstack/moto_requests.py.
 - werkzeug logs every request; only warnings are kept.
 
 Usage: python -m devstack.moto_server --port 5000 [--host 127.0.0.1]
@@ -61,25 +63,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-    from werkzeug.serving import make_server
 
-    from devstack import moto_events, moto_patches, moto_speedups
+    from devstack import moto_events, moto_patches, moto_requests, moto_speedups
 
     moto_patches.install()
     moto_speedups.install()
     moto_events.install()
+    moto_requests.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
     started = time.perf_counter()
-    server = make_server(
-        args.host,
-        args.port,
-        DomainDispatcherApplication(create_backend_app),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
+    app = DomainDispatcherApplication(create_backend_app)
+    server = moto_requests.PooledWSGIServer(args.host, args.port, app, handler=MotoRequestHandler)
     stop = threading.Event()
     threading.Thread(target=_prune_forever, args=(stop,), daemon=True, name="prune-iterators").start()
     print(f"moto listening on http://{args.host}:{args.port} ({time.perf_counter() - started:.2f} s)", flush=True)

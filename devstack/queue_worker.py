@@ -11,7 +11,7 @@ moto through AWS_ENDPOINT_URL. SIGTERM or SIGINT stops it between invocations.
 
 Usage: python -m devstack.queue_worker --queue-url URL [options]
   e.g. --handler app:retry_orders --function-name orders-dev-retry_orders
-       --visibility-timeout 2 (tests: instead of the queue's own) --ready-file F
+       --visibility-timeout 2 (tests: instead of the queue's own) --nice 10 --ready-file F
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 from devstack.queue_source import QueueSettings, QueueWorker, log
-from devstack.worker_process import announce_ready, load_handler, stop_on_signals
+from devstack.worker_process import announce_ready, connect_within, load_handler, stop_on_signals
 
-STARTUP_TIMEOUT_S = 30.0
 SPECS = ("retry_queue",)  # the SQS mapping specs in chalicelib/resources.json
 
 
@@ -52,12 +50,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--visibility-timeout", type=int, default=None, help="seconds, per receive (tests); default: the queue's own"
     )
+    parser.add_argument("--nice", type=int, default=0, help="added to the process's niceness (0-19)", choices=range(20))
     parser.add_argument("--ready-file", type=Path, default=None, help="written once the worker polls")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    os.nice(args.nice)
     import boto3
     from botocore.config import Config
 
@@ -69,11 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     worker = QueueWorker(sqs, handler, settings, args.queue_url, args.function_name, region)
     stop_on_signals(worker.stop)
     attributes: dict[str, str] = {}
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not worker.attempt(lambda: attributes.update(worker.connect())):
-        if time.monotonic() > deadline or worker.stop.is_set():
-            log("cannot read the queue; giving up", "ERROR", function=args.function_name, queue_url=args.queue_url)
-            return 1
+    if not connect_within(worker, lambda: attributes.update(worker.connect())):
+        log("cannot read the queue; giving up", "ERROR", function=args.function_name, queue_url=args.queue_url)
+        return 1
     log(
         "polling",
         function=args.function_name,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,13 +27,10 @@ from devstack import mapping
 from devstack.checkpoints import TABLE, CheckpointStore, create_checkpoint_table
 from devstack.event_source import StreamWorker, log
 from devstack.shards import ShardReader
-from devstack.worker_process import announce_ready, load_handler, stop_on_signals
+from devstack.worker_process import announce_ready, connect_within, load_handler, stop_on_signals
 
 if TYPE_CHECKING:
     from chalicelib.resources import StreamMappingSpec
-
-STARTUP_TIMEOUT_S = 30.0
-
 
 MAPPINGS = ("stream_mapping", "events_mapping")  # the mapping specs in chalicelib/resources.json
 
@@ -102,11 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
 
     stop_on_signals(worker.stop)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not worker.attempt(reader.refresh):
-        if time.monotonic() > deadline or worker.stop.is_set():
-            log("cannot read the stream; giving up", "ERROR", function=args.function_name, stream_arn=args.stream_arn)
-            return 1
+    if not connect_within(worker, reader.refresh):
+        log("cannot read the stream; giving up", "ERROR", function=args.function_name, stream_arn=args.stream_arn)
+        return 1
     checkpoints = {shard.shard_id: shard.checkpoint.sequence_number for shard in reader.shards.values()}
     log(
         "polling",

@@ -1,8 +1,8 @@
 """What every event-source worker process of the local stack shares, whatever it polls
 (the stream workers, devstack/stream_worker.py, and the queue worker,
 devstack/queue_worker.py): loading the handler as Lambda does, one JSON log line per
-event, stopping between invocations on SIGTERM or SIGINT, and the ready file that tells
-`run` the worker polls."""
+event, stopping between invocations on SIGTERM or SIGINT, trying to reach its source
+until a deadline at start-up, and the ready file that tells `run` the worker polls."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+STARTUP_TIMEOUT_S = 30.0
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -49,6 +51,22 @@ def stop_on_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+class Connecting(Protocol):
+    stop: threading.Event
+
+    def attempt(self, action: Callable[[], object]) -> bool: ...
+
+
+def connect_within(worker: Connecting, connect: Callable[[], object], timeout_s: float = STARTUP_TIMEOUT_S) -> bool:
+    """Try `connect` until it works (True), or until `timeout_s` has passed or the worker
+    is told to stop (False): moto may still be starting when `run` starts the worker."""
+    deadline = time.monotonic() + timeout_s
+    while not worker.attempt(connect):
+        if time.monotonic() > deadline or worker.stop.is_set():
+            return False
+    return True
 
 
 def announce_ready(ready_file: Path | None) -> None:

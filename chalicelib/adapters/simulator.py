@@ -29,6 +29,10 @@ def _reference(prefix: str, key: str) -> str:
     return f"{prefix}_{hashlib.sha256(key.encode()).hexdigest()[:24]}"
 
 
+def _charge_from(entry: dict[str, str]) -> Charge:
+    return Charge(entry["payment_id"], int(entry["amount"]), entry["currency"])
+
+
 class _Latency:
     """The provider's answer time, and its outages."""
 
@@ -68,12 +72,16 @@ class SimulatedPaymentGateway(_Simulated):
 
     def charge(self, *, idempotency_key: str, token: str, amount: int, currency: str) -> Charge:
         self._latency.pause()
-        existing = self._ledger.get("charge", idempotency_key)
-        if existing is None:
+        if token != APPROVE:
+            # Only a card that can fail decides per attempt, so it must first know whether
+            # this key is charged already; an approving card goes straight to the write,
+            # which returns the first charge on a repeat.
+            existing = self._ledger.get("charge", idempotency_key)
+            if existing is not None:
+                return _charge_from(existing)
             self._decide(idempotency_key, token)
-            entry = {"payment_id": _reference("pay", idempotency_key), "amount": str(amount), "currency": currency}
-            existing = self._ledger.record_once("charge", idempotency_key, entry)
-        return Charge(existing["payment_id"], int(existing["amount"]), existing["currency"])
+        entry = {"payment_id": _reference("pay", idempotency_key), "amount": str(amount), "currency": currency}
+        return _charge_from(self._ledger.record_once("charge", idempotency_key, entry))
 
     def _decide(self, idempotency_key: str, token: str) -> None:
         if token == DOWN:
@@ -88,7 +96,7 @@ class SimulatedPaymentGateway(_Simulated):
     def find_charge(self, *, idempotency_key: str) -> Charge | None:
         self._latency.pause()
         found = self._ledger.get("charge", idempotency_key)
-        return Charge(found["payment_id"], int(found["amount"]), found["currency"]) if found else None
+        return _charge_from(found) if found else None
 
     def refund(self, *, idempotency_key: str, payment_id: str, amount: int) -> Refund:
         self._latency.pause()

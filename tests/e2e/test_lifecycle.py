@@ -17,6 +17,12 @@ from tests.e2e.stack import PROJECT_DIR, alive, free_port, start_stack, stop_sta
 pytestmark = pytest.mark.e2e
 
 
+def niceness(pid: int) -> int:
+    """The process's nice value: field 19 of /proc/<pid>/stat, after the command's parentheses."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])
+
+
 @pytest.fixture
 def busy_port() -> Iterator[int]:
     with socket.socket() as listener:
@@ -82,6 +88,9 @@ def test_a_signal_stops_every_process_of_the_stack(signum: int, tmp_path: Path) 
         assert f"retry queue     {state['retry_queue_url']}  (retry_orders; " in stack.output()
         assert f"-> after 5 receives: {state['retry_dlq_url']}" in stack.output()
         assert {"moto", "api", "worker", "events_worker", "retry_worker"} <= set(state["pids"])
+        # Retries, already delayed by backoff, yield the shared cores to fresh orders.
+        assert state["queue_workers"]["retry_worker"]["nice"] == 10
+        assert niceness(state["pids"]["retry_worker"]) == niceness(state["pids"]["worker"]) + 10
         assert (tmp_path / "issuer-key.pem").exists()
     finally:
         code, survivors = stop_stack(stack, signum)

@@ -45,6 +45,34 @@ def test_the_same_key_returns_the_same_charge_even_from_a_new_gateway(ledger: Le
     assert SimulatedPaymentGateway(ledger).find_charge(idempotency_key="charge-A") == first
 
 
+class CountingLedger(InMemoryLedger):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, kind: str, key: str) -> dict[str, str] | None:
+        self.reads += 1
+        return super().get(kind, key)
+
+
+def test_an_approving_card_is_charged_with_one_write_and_no_read() -> None:
+    ledger = CountingLedger()
+    gateway = SimulatedPaymentGateway(ledger)
+
+    first, again = charge(gateway, "charge-A"), charge(gateway, "charge-A", amount=999)
+
+    assert again == first
+    assert (ledger.reads, ledger.count("charge")) == (0, 1)
+
+
+@pytest.mark.parametrize("token", ["tok_decline", "tok_flaky", "tok_down", "tok_unknown"])
+def test_a_charged_key_stays_charged_whatever_card_comes_next(token: str) -> None:
+    gateway = SimulatedPaymentGateway(InMemoryLedger())
+    first = charge(gateway, "charge-A")
+
+    assert charge(gateway, "charge-A", token) == first
+
+
 def test_charges_are_deterministic_from_their_key() -> None:
     one, other = SimulatedPaymentGateway(InMemoryLedger()), SimulatedPaymentGateway(InMemoryLedger())
 

@@ -1,0 +1,165 @@
+"""The local moto server's per-request savings (devstack/moto_requests.py): the same
+answers with and without them, the handler's methods listed once per class instead of
+once per request, no form-hint class per request, and connections served by a fixed
+set of threads that still serve a slow request beside quick ones."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from devstack import moto_requests
+
+TARGET = "DynamoDB_20120810."
+HEADERS = {
+    "Host": "dynamodb.us-east-1.amazonaws.com",
+    "Content-Type": "application/x-amz-json-1.0",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261130/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host, Signature=0",
+}
+TABLE = {
+    "TableName": "requests",
+    "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+}
+NOT_THERE = "attribute_not_exists(pk)"
+CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("PutItem", {"TableName": "requests", "Item": {"pk": {"S": "a"}, "n": {"N": "1"}}}),
+    ("GetItem", {"TableName": "requests", "Key": {"pk": {"S": "a"}}, "ConsistentRead": True}),
+    ("GetItem", {"TableName": "requests", "Key": {"pk": {"S": "none"}}}),
+    ("PutItem", {"TableName": "requests", "Item": {"pk": {"S": "a"}}, "ConditionExpression": NOT_THERE}),
+    ("DeleteItem", {"TableName": "requests", "Key": {"pk": {"S": "a"}}, "ReturnValues": "ALL_OLD"}),
+]
+
+
+def _answers(patched: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int, Any]], int, int]:
+    """Each call's status and JSON answer through moto's server app, and how often the
+    handler's methods were listed and a form-hint class was made."""
+    import flask.debughelpers
+    from moto import mock_aws
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.test import Client
+
+    listed, hinted = [0], [0]
+    real_getmembers, real_hint = inspect.getmembers, flask.debughelpers.attach_enctype_error_multidict
+
+    def getmembers(*args: Any, **kwargs: Any) -> Any:
+        listed[0] += 1
+        return real_getmembers(*args, **kwargs)
+
+    def hint(request: Any) -> None:
+        hinted[0] += 1
+        real_hint(request)
+
+    monkeypatch.setattr(inspect, "getmembers", getmembers)
+    monkeypatch.setattr(flask.debughelpers, "attach_enctype_error_multidict", hint)
+    undo = moto_requests.install() if patched else None
+    try:
+        with mock_aws():  # a clean slate of moto's backends, undone afterwards
+            client = Client(DomainDispatcherApplication(create_backend_app))
+            client.post("/", json=TABLE, headers={**HEADERS, "X-Amz-Target": TARGET + "CreateTable"})
+            listed[0] = hinted[0] = 0
+            answers = []
+            for action, body in CALLS * 5:
+                reply = client.post("/", data=json.dumps(body), headers={**HEADERS, "X-Amz-Target": TARGET + action})
+                answers.append((reply.status_code, json.loads(reply.get_data() or b"{}")))
+    finally:
+        if undo:
+            undo()
+    return answers, listed[0], hinted[0]
+
+
+def test_requests_answer_as_before_with_the_handler_listed_once_and_no_form_hints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before, listed_before, hinted_before = _answers(False, monkeypatch)
+    after, listed_after, hinted_after = _answers(True, monkeypatch)
+
+    assert after == before
+    assert {status for status, _ in after} == {200, 400}  # the refused condition too
+    assert (listed_before, hinted_before) == (len(after), len(after))  # unpatched: once per request each
+    assert (listed_after, hinted_after) == (0, 0)  # the handler class was listed on first use, before
+
+
+def test_the_patches_are_undone() -> None:
+    import flask.debughelpers
+    import moto.core.responses
+
+    originals = moto.core.responses.method_names_from_class, flask.debughelpers.attach_enctype_error_multidict
+    moto_requests.install()()
+    assert (moto.core.responses.method_names_from_class, flask.debughelpers.attach_enctype_error_multidict) == originals
+
+
+RELEASE = threading.Event()  # what /slow waits for
+
+
+@pytest.fixture
+def pooled() -> Iterator[tuple[str, list[str]]]:
+    served_by: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        served_by.append(threading.current_thread().name)
+        if environ["PATH_INFO"] == "/slow":
+            RELEASE.wait(timeout=30)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    server = moto_requests.PooledWSGIServer("127.0.0.1", 0, app, threads=4)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", served_by
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body: bytes = response.read()
+        return body
+
+
+def test_a_fixed_set_of_threads_serves_every_connection(pooled: tuple[str, list[str]]) -> None:
+    url, served_by = pooled
+    threads_before = threading.active_count()
+
+    answers = []
+    clients = [threading.Thread(target=lambda: answers.extend(_get(url) for _ in range(25))) for _ in range(8)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+
+    assert answers == [b"ok"] * 200
+    assert len(served_by) == 200
+    assert set(served_by) <= {f"moto-request-{n}" for n in range(4)}
+    assert threading.active_count() == threads_before  # no thread per connection
+
+
+def test_a_slow_request_does_not_hold_up_the_others(pooled: tuple[str, list[str]]) -> None:
+    """A long poll holds its thread; the other threads go on serving. The slow request
+    is only let go once the quick ones are answered, so a server that served them after
+    it would time out here."""
+    url, served_by = pooled
+    RELEASE.clear()
+    slow_answer: list[bytes] = []
+    slow = threading.Thread(target=lambda: slow_answer.append(_get(f"{url}/slow")))
+    slow.start()
+    while len(served_by) < 1:
+        time.sleep(0.01)
+    try:
+        assert [_get(url) for _ in range(20)] == [b"ok"] * 20
+    finally:
+        RELEASE.set()
+        slow.join(timeout=10)
+    assert slow_answer == [b"ok"]
