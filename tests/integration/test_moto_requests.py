@@ -163,3 +163,30 @@ def test_a_slow_request_does_not_hold_up_the_others(pooled: tuple[str, list[str]
         RELEASE.set()
         slow.join(timeout=10)
     assert slow_answer == [b"ok"]
+
+
+class Node:
+    me: Node | None = None
+
+
+def test_what_survives_a_collection_is_frozen_and_garbage_is_not() -> None:
+    """moto_server's housekeeping: later full collections skip moto's long-lived data,
+    and nothing that was garbage at the freeze is kept by it."""
+    import gc
+    import weakref
+
+    from devstack.moto_server import freeze_survivors
+
+    held = [Node() for _ in range(20_000)]
+    garbage = Node()
+    garbage.me = garbage  # a reference cycle: only a collection frees it
+    collected = weakref.ref(garbage)
+    del garbage
+    try:
+        frozen = freeze_survivors()
+        assert collected() is None
+        assert frozen >= len(held)
+        assert not any(obj is held[0] for obj in gc.get_objects())  # no longer walked
+    finally:
+        gc.unfreeze()
+    assert any(obj is held[0] for obj in gc.get_objects())
