@@ -73,18 +73,22 @@ def drive(load: Load, with_outage: bool, scratch: Path) -> Run:
         state = json.loads((stack.state_dir / "stack.json").read_text())
         token = StackIssuer.find(stack.state_dir).mint(CUSTOMER, ttl_s=7200)
         started = time.time()
-        outage_window = (started + load.outage_at_s, started + load.outage_at_s + load.outage_s)
+        outage_window: tuple[float, float] | None = None
         with ThreadPoolExecutor(max_workers=16) as pool:
             for n in range(int(load.rate * load.duration_s)):
                 due = started + n / load.rate
                 if with_outage and n == int(load.rate * load.outage_at_s):
-                    start_outage(stack.aws_endpoint, state["region"], state["table"], "payments", load.outage_s)
+                    # The switch's own times, not the plan's: making its client takes a
+                    # few hundred ms, and an order placed in them after the planned end
+                    # still meets the outage.
+                    ends = start_outage(stack.aws_endpoint, state["region"], state["table"], "payments", load.outage_s)
+                    outage_window = (ends - load.outage_s, ends)
                 time.sleep(max(0.0, due - time.time()))
                 pool.submit(_place, load, due - started, stack.url, token, n)
         orders = settle(stack.url, {CUSTOMER: token}, load.settle_timeout_s, poll_s=POLL_S)
         charges = _charges(stack.aws_endpoint, state)
         log = (scratch / "devstack.log").read_text(errors="replace")
-    return Run(with_outage, started, outage_window if with_outage else None, orders, charges, log, list(load.placed))
+    return Run(with_outage, started, outage_window, orders, charges, log, list(load.placed))
 
 
 def _place(load: Load, at: float, url: str, token: str, n: int) -> None:
