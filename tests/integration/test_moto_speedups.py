@@ -16,15 +16,21 @@ from devstack import moto_speedups
 
 
 @pytest.fixture(params=["patched", "unpatched"])
-def sqs(request: pytest.FixtureRequest, moto_aws: None) -> Iterator[tuple[Any, bool]]:
-    import boto3
-
+def speedups(request: pytest.FixtureRequest, moto_aws: None) -> Iterator[bool]:
+    """Each test twice: with the speed fixes installed (True) and on moto as it ships."""
     undo = moto_speedups.install() if request.param == "patched" else None
     try:
-        yield boto3.client("sqs"), undo is not None
+        yield undo is not None
     finally:
         if undo:
             undo()
+
+
+@pytest.fixture
+def sqs(speedups: bool) -> tuple[Any, bool]:
+    import boto3
+
+    return boto3.client("sqs"), speedups
 
 
 def count_reads(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
@@ -104,13 +110,13 @@ def test_get_records_answers_exactly_as_moto_does_only_faster(moto_aws: None) ->
     assert patched == unpatched
 
 
-def test_get_records_skips_the_generic_serializer(sqs: tuple[Any, bool], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_get_records_skips_the_generic_serializer(speedups: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
     from moto.core import serialize
 
     from devstack.provision import create_table
 
-    _, patched = sqs
+    patched = speedups
     dynamodb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
     arn = create_table(dynamodb, "fast")
     dynamodb.put_item(TableName="fast", Item={"pk": {"S": "a"}, "sk": {"S": "b"}})
@@ -260,11 +266,11 @@ def test_item_operations_answer_exactly_as_moto_does_to_the_byte_of_json() -> No
     assert patched == unpatched
 
 
-def test_item_answers_skip_the_generic_serializer(sqs: tuple[Any, bool], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_item_answers_skip_the_generic_serializer(speedups: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
     from moto.core import serialize
 
-    _, patched = sqs
+    patched = speedups
     walked: list[int] = []
     real = serialize.ResponseSerializer.serialize
 
