@@ -35,15 +35,15 @@ def install() -> Callable[[], None]:
     import flask.debughelpers
     import moto.core.responses
 
-    responses: Any = moto.core.responses  # moto's module takes the name from moto.core.utils
-    helpers: Any = flask.debughelpers
-    originals = responses.method_names_from_class, helpers.attach_enctype_error_multidict
-    responses.method_names_from_class, helpers.attach_enctype_error_multidict = _method_names, _no_form_hint
+    from devstack.moto_speedups import replace_attribute, undo_all
 
-    def undo() -> None:
-        responses.method_names_from_class, helpers.attach_enctype_error_multidict = originals
-
-    return undo
+    return undo_all(
+        [
+            # moto's responses module calls the name it imported from moto.core.utils
+            replace_attribute(moto.core.responses, "method_names_from_class", _method_names),
+            replace_attribute(flask.debughelpers, "attach_enctype_error_multidict", _no_form_hint),
+        ]
+    )
 
 
 @functools.cache

@@ -36,7 +36,7 @@ KEEP_ITERATORS = 2_000
 # it behind the busy ones, up to the switch interval (5 ms by default) per wait; a request
 # makes several such waits. A shorter interval hands the GIL over sooner.
 SWITCH_INTERVAL_S = 0.001
-PRUNE_EVERY_S = 10.0
+HOUSEKEEPING_EVERY_S = 10.0
 
 
 def prune_shard_iterators(keep: int = KEEP_ITERATORS) -> int:
@@ -65,7 +65,7 @@ def freeze_survivors() -> int:
 
 
 def _housekeeping(stop: threading.Event) -> None:
-    while not stop.wait(PRUNE_EVERY_S):
+    while not stop.wait(HOUSEKEEPING_EVERY_S):
         prune_shard_iterators()
         freeze_survivors()
 

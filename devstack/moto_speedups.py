@@ -61,7 +61,11 @@ def _plain(value: Any) -> Any:
 
 def install() -> Callable[[], None]:
     """Patch moto in this process; return what undoes it (for tests)."""
-    restores = [*_stream_records(), *_queues(), *_dispatch(), *_dynamodb_answers()]
+    return undo_all([*_stream_records(), *_queues(), *_dispatch(), *_dynamodb_answers()])
+
+
+def undo_all(restores: list[Callable[[], None]]) -> Callable[[], None]:
+    """One undo for several replacements, last replaced first restored."""
 
     def undo() -> None:
         for restore in reversed(restores):
@@ -70,7 +74,7 @@ def install() -> Callable[[], None]:
     return undo
 
 
-def _replace(owner: Any, name: str, replacement: Any) -> Callable[[], None]:
+def replace_attribute(owner: Any, name: str, replacement: Any) -> Callable[[], None]:
     """Set owner.name; the undo puts back the class's own attribute, or removes the
     replacement when the original was inherited."""
     own = owner.__dict__.get(name)
@@ -86,7 +90,7 @@ def _stream_records() -> list[Callable[[], None]]:
         result = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
         return json.dumps(result, default=_json_default)
 
-    return [_replace(DynamoDBStreamsHandler, "get_records", get_records)]
+    return [replace_attribute(DynamoDBStreamsHandler, "get_records", get_records)]
 
 
 def _queues() -> list[Callable[[], None]]:
@@ -114,9 +118,11 @@ def _queues() -> list[Callable[[], None]]:
         return bool(retention_s + message.sent_timestamp / 1000 > unix_time())
 
     return [
-        _replace(SQSBackend, "send_message", send_message),
-        _replace(Queue, "attributes", property(attributes)),
-        _replace(SQSBackend, "is_message_valid_based_on_retention_period", is_message_valid_based_on_retention_period),
+        replace_attribute(SQSBackend, "send_message", send_message),
+        replace_attribute(Queue, "attributes", property(attributes)),
+        replace_attribute(
+            SQSBackend, "is_message_valid_based_on_retention_period", is_message_valid_based_on_retention_period
+        ),
     ]
 
 
@@ -132,7 +138,7 @@ def _dispatch() -> list[Callable[[], None]]:
             backends_by_host[host] = original(self, host)
         return backends_by_host[host]
 
-    return [_replace(DomainDispatcherApplication, "get_backend_for_host", get_backend_for_host)]
+    return [replace_attribute(DomainDispatcherApplication, "get_backend_for_host", get_backend_for_host)]
 
 
 def _dynamodb_answers() -> list[Callable[[], None]]:
@@ -151,4 +157,4 @@ def _dynamodb_answers() -> list[Callable[[], None]]:
             return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
         return original(self, action_result)
 
-    return [_replace(DynamoHandler, "serialized", serialized)]
+    return [replace_attribute(DynamoHandler, "serialized", serialized)]
