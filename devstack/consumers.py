@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from devstack.checkpoints import TABLE as CHECKPOINT_TABLE
-
 APP_NAME = "orders"
 STAGE = "dev"
 Kind = Literal["stream", "queue"]
@@ -57,20 +55,21 @@ class StreamConsumer(Consumer):
     restart_note: ClassVar[str] = "restarting it from its checkpoint"
     mapping: str  # its mapping spec in chalicelib/resources.json
     dlq: str  # its on-failure destination: the key of the queue URL in `Stack.info`
-    checkpoint_table: str  # its own positions in the stream
+    checkpoint_file: str  # its own positions in the stream, a file in the state directory
 
     def argv(self, info: Mapping[str, Any], ready: Path) -> list[str]:
         argv = [sys.executable, "-m", "devstack.stream_worker", "--stream-arn", info["stream_arn"]]
         argv += ["--dlq-url", info[self.dlq], "--handler", f"app:{self.function}"]
         argv += ["--mapping", self.mapping, "--function-name", self.function_name]
-        return [*argv, "--checkpoint-table", self.checkpoint_table, "--ready-file", str(ready)]
+        checkpoints = ready.with_name(self.checkpoint_file)  # beside its ready file, in the state directory
+        return [*argv, "--checkpoint-file", str(checkpoints), "--ready-file", str(ready)]
 
     def describe(self, info: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "function_name": self.function_name,
             "handler": f"app.{self.function}",
             "mapping": self.mapping,
-            "checkpoint_table": self.checkpoint_table,
+            "checkpoint_file": self.checkpoint_file,
             "dlq_url": info.get(self.dlq),
         }
 
@@ -106,9 +105,9 @@ class QueueConsumer(Consumer):
 
 
 CONSUMERS: tuple[Consumer, ...] = (
-    StreamConsumer("worker", "process_orders", "stream_mapping", "dlq_url", CHECKPOINT_TABLE),
+    StreamConsumer("worker", "process_orders", "stream_mapping", "dlq_url", "checkpoints-process_orders.json"),
     StreamConsumer(
-        "events_worker", "publish_order_events", "events_mapping", "events_dlq_url", f"{CHECKPOINT_TABLE}-events"
+        "events_worker", "publish_order_events", "events_mapping", "events_dlq_url", "checkpoints-events.json"
     ),
     QueueConsumer("retry_worker", "retry_orders", "retry_queue", "retry_queue_url", "retry_dlq_url", nice=10),
 )

@@ -5,14 +5,13 @@ two, one per mapping on the table's stream: `process_orders` (the processor, set
 
 It imports the real app and calls the handler with Lambda-shaped events, with the
 mapping's settings and filter pattern from chalicelib/resources.json. Its checkpoints
-live in the moto server, in a table of its own (devstack/checkpoints.py), so a
-restarted worker resumes where the last one stopped and the two mappings never share
-a position. boto3 finds moto through AWS_ENDPOINT_URL. SIGTERM or SIGINT stops it
-between invocations.
+live in a file of its own (devstack/checkpoints.py), so a restarted worker resumes
+where the last one stopped and the two mappings never share a position. boto3 finds
+moto through AWS_ENDPOINT_URL. SIGTERM or SIGINT stops it between invocations.
 
 Usage: python -m devstack.stream_worker --stream-arn ARN --dlq-url URL [options]
   e.g. --handler app:publish_order_events --mapping events_mapping
-       --function-name orders-dev-publish_order_events --checkpoint-table T
+       --function-name orders-dev-publish_order_events --checkpoint-file F
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devstack import mapping
-from devstack.checkpoints import TABLE, CheckpointStore, create_checkpoint_table
+from devstack.checkpoints import CheckpointStore
 from devstack.event_source import StreamWorker, log
 from devstack.shards import ShardReader
 from devstack.worker_process import announce_ready, connect_within, load_handler, stop_on_signals
@@ -66,7 +65,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--handler", default="app:process_orders")
     parser.add_argument("--mapping", default="stream_mapping", choices=MAPPINGS, help="its spec in resources.json")
     parser.add_argument("--function-name", default="orders-dev-process_orders")
-    parser.add_argument("--checkpoint-table", default=TABLE)
+    parser.add_argument("--checkpoint-file", type=Path, required=True, help="its positions in the stream")
     parser.add_argument("--max-retry-attempts", type=int, default=None, help="override resources.json (tests)")
     parser.add_argument("--retry-delay", type=float, default=0.1, help="seconds, times the failure count")
     parser.add_argument("--idle-poll-ms", type=float, default=50.0)
@@ -84,10 +83,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # A bad shard iterator is an HTTP 500 from moto: fail fast and take a new one.
     quick = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=10)
-    dynamodb, sqs = boto3.client("dynamodb", region_name=region), boto3.client("sqs", region_name=region)
+    sqs = boto3.client("sqs", region_name=region)
     streams = boto3.client("dynamodbstreams", region_name=region, config=quick)
-    create_checkpoint_table(dynamodb, args.checkpoint_table)
-    store = CheckpointStore(dynamodb, args.stream_arn, args.checkpoint_table)
+    store = CheckpointStore(args.checkpoint_file, args.stream_arn)
     spec = mapping_spec(args.mapping)
     reader = ShardReader(streams, args.stream_arn, store, spec.starting_position)
     settings = mapping_settings(args.max_retry_attempts, args.retry_delay, args.mapping)
@@ -106,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "polling",
         function=args.function_name,
         stream_arn=args.stream_arn,
-        checkpoint_table=args.checkpoint_table,
+        checkpoint_file=str(args.checkpoint_file),
         checkpoints=checkpoints,
         settings=settings.__dict__,
     )

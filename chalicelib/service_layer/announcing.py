@@ -27,8 +27,9 @@ class AnnouncingDeps:
 
 
 def announce_changes(command: AnnounceChanges, deps: AnnouncingDeps) -> list[str]:
-    """Send the events of the changes in order; return the record ids Lambda must deliver
-    again: the first whose event could not be sent, and every record after it."""
+    """Send the events of the changes; return the record ids Lambda must deliver again:
+    from the first whose event was not sent on (a later record whose event already went
+    out is sent again: at least once)."""
     record_ids = [change.record_id for change in command.changes]
     pending: list[tuple[int, OrderEvent]] = []
     for position, change in enumerate(command.changes):
@@ -36,27 +37,35 @@ def announce_changes(command: AnnounceChanges, deps: AnnouncingDeps) -> list[str
         old = deps.images.order(change.old_image) if change.old_image else None
         if is_status_change(old, new):
             pending.append((position, order_event(new)))
-    for batch in _batches(pending):
+    batches = _batches(pending)
+    for number, batch in enumerate(batches):
         try:
             refused = _put(batch, deps)
         except DependencyUnavailable:  # the bus itself is down or throttling
-            refused = [batch[0][0]]
+            refused = [position for position, _ in batch]
         if refused:
-            return record_ids[min(refused) :]
+            unsent = refused + [position for later in batches[number + 1 :] for position, _ in later]
+            return record_ids[min(unsent) :]
     return []
 
 
 def _batches(pending: Sequence[tuple[int, OrderEvent]]) -> list[list[tuple[int, OrderEvent]]]:
-    """Up to 10 events a call, never two of one order in a call: an order's next event
-    goes out only after its previous one was accepted, so they arrive in order."""
+    """Up to 10 events a call, and an order's next event only in a call after the one
+    with its previous event: it goes out once that one was accepted, so an order's events
+    arrive in order. Each event takes the first call that allows, so a window of orders
+    that each changed three times needs about three calls, not one per change."""
     batches: list[list[tuple[int, OrderEvent]]] = []
-    current: list[tuple[int, OrderEvent]] = []
+    last_call_of: dict[str, int] = {}
     for item in pending:
-        if len(current) == MAX_ENTRIES_PER_PUT or any(e.order_id == item[1].order_id for _, e in current):
-            batches.append(current)
-            current = []
-        current.append(item)
-    return [*batches, current] if current else batches
+        order_id = item[1].order_id
+        call = last_call_of.get(order_id, -1) + 1
+        while call < len(batches) and len(batches[call]) == MAX_ENTRIES_PER_PUT:
+            call += 1
+        if call == len(batches):
+            batches.append([])
+        batches[call].append(item)
+        last_call_of[order_id] = call
+    return batches
 
 
 def _put(batch: list[tuple[int, OrderEvent]], deps: AnnouncingDeps) -> list[int]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devstack.checkpoints import Checkpoint, CheckpointStore, create_checkpoint_table
+from devstack.checkpoints import Checkpoint, CheckpointStore
 from devstack.moto_server import prune_shard_iterators
 from devstack.shards import ShardReader
 from tests.e2e.stack import RunningStack
@@ -19,39 +20,37 @@ def put_orders(dynamodb: Any, count: int) -> None:
         dynamodb.put_item(TableName="orders-dev", Item={"pk": {"S": f"ORDER#{number}"}, "sk": {"S": "ORDER"}})
 
 
-def reader_for(dynamodb: Any, stream_arn: str) -> ShardReader:
+def reader_for(checkpoints: Path, stream_arn: str) -> ShardReader:
     import boto3
 
-    create_checkpoint_table(dynamodb)
-    store = CheckpointStore(dynamodb, stream_arn)
+    store = CheckpointStore(checkpoints, stream_arn)
     reader = ShardReader(boto3.client("dynamodbstreams"), stream_arn, store, "TRIM_HORIZON")
     reader.refresh()
     return reader
 
 
-def test_a_new_reader_resumes_after_the_saved_checkpoint(dynamodb: Any, stream_arn: str) -> None:
+def test_a_new_reader_resumes_after_the_saved_checkpoint(dynamodb: Any, stream_arn: str, tmp_path: Path) -> None:
     put_orders(dynamodb, 5)
-    first = reader_for(dynamodb, stream_arn)
+    first = reader_for(tmp_path / "checkpoints.json", stream_arn)
     (shard,) = first.ready()
     records = first.read(shard, limit=3)
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["ORDER#0", "ORDER#1", "ORDER#2"]
     first.done(shard, records[1]["dynamodb"]["SequenceNumber"])  # ORDER#2 read but not done
 
-    restarted = reader_for(dynamodb, stream_arn)
+    restarted = reader_for(tmp_path / "checkpoints.json", stream_arn)
     (shard,) = restarted.ready()
     assert shard.checkpoint == Checkpoint(records[1]["dynamodb"]["SequenceNumber"], False)
     again = restarted.read(shard, limit=10)
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in again] == ["ORDER#2", "ORDER#3", "ORDER#4"]
 
 
-def test_a_bad_iterator_is_replaced_from_the_checkpoint(stack: RunningStack) -> None:
+def test_a_bad_iterator_is_replaced_from_the_checkpoint(stack: RunningStack, tmp_path: Path) -> None:
     """Against the moto server, where a bad iterator is an HTTP 500 (in-process moto
-    raises a bare KeyError instead). A separate checkpoint table leaves the worker's alone."""
+    raises a bare KeyError instead). A checkpoint file of its own leaves the worker's alone."""
     from botocore.exceptions import ClientError
 
-    dynamodb, stream_arn = stack.aws("dynamodb"), stack.state()["stream_arn"]
-    create_checkpoint_table(dynamodb, "test-bad-iterator")
-    store = CheckpointStore(dynamodb, stream_arn, "test-bad-iterator")
+    stream_arn = stack.state()["stream_arn"]
+    store = CheckpointStore(tmp_path / "checkpoints.json", stream_arn)
     reader = ShardReader(stack.aws("dynamodbstreams"), stream_arn, store, "LATEST")
     reader.refresh()
     (shard,) = reader.ready()
@@ -64,10 +63,10 @@ def test_a_bad_iterator_is_replaced_from_the_checkpoint(stack: RunningStack) -> 
     assert shard.iterator is not None
 
 
-def test_moto_keeps_only_the_newest_shard_iterators(dynamodb: Any, stream_arn: str) -> None:
+def test_moto_keeps_only_the_newest_shard_iterators(stream_arn: str, tmp_path: Path) -> None:
     from moto.dynamodbstreams.models import dynamodbstreams_backends
 
-    reader = reader_for(dynamodb, stream_arn)
+    reader = reader_for(tmp_path / "checkpoints.json", stream_arn)
     (shard,) = reader.ready()
     for _ in range(12):
         reader.read(shard, limit=10)
