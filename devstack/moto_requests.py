@@ -12,6 +12,11 @@ Measured on an empty GetItem, this overhead was most of moto's CPU per request (
 - werkzeug's threaded server starts a thread for every connection (it closes each after
   one request), and its accept loop waits until that thread runs, which under load is
   a wait for the GIL. Here a fixed set of threads takes the connections in turn.
+
+And one fix: moto's request recorder (`make load` counts requests with it) appends each
+entry through a buffered file from whichever thread serves the request; an entry over
+the 8 KB buffer (a PutEvents of ten events) went out in pieces, interleaved with another
+thread's, and the recording no longer parsed. Entries are now recorded one at a time.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ def install() -> Callable[[], None]:
     """Patch moto and Flask in this process; return what undoes it (for tests)."""
     import flask.debughelpers
     import moto.core.responses
+    from moto.moto_api._internal.recorder.models import Recorder
 
     from devstack.moto_speedups import replace_attribute, undo_all
 
@@ -42,8 +48,20 @@ def install() -> Callable[[], None]:
             # moto's responses module calls the name it imported from moto.core.utils
             replace_attribute(moto.core.responses, "method_names_from_class", _method_names),
             replace_attribute(flask.debughelpers, "attach_enctype_error_multidict", _no_form_hint),
+            replace_attribute(Recorder, "_record_request", _one_at_a_time(Recorder._record_request)),
         ]
     )
+
+
+def _one_at_a_time(record: Callable[..., None]) -> Callable[..., None]:
+    lock = threading.Lock()
+
+    @functools.wraps(record)
+    def record_whole(*args: Any, **kwargs: Any) -> None:
+        with lock:
+            record(*args, **kwargs)
+
+    return record_whole
 
 
 @functools.cache

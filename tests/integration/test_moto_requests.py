@@ -1,7 +1,8 @@
 """The local moto server's per-request savings (devstack/moto_requests.py): the same
 answers with and without them, the handler's methods listed once per class instead of
 once per request, no form-hint class per request, and connections served by a fixed
-set of threads that still serve a slow request beside quick ones."""
+set of threads that still serve a slow request beside quick ones; and moto's request
+recorder writing one whole entry at a time."""
 
 from __future__ import annotations
 
@@ -190,3 +191,74 @@ def test_what_survives_a_collection_is_frozen_and_garbage_is_not() -> None:
     finally:
         gc.unfreeze()
     assert any(obj is held[0] for obj in gc.get_objects())
+
+
+def _record_big_requests(patched: bool, path: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Eight threads send PutItems of ~40 KB each through moto's app while it records;
+    the lines of the recording."""
+    from moto import mock_aws
+    from moto.moto_api import recorder
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.test import Client
+
+    monkeypatch.setattr(recorder, "_location", str(path))
+    undo = moto_requests.install() if patched else None
+    try:
+        with mock_aws():
+            app = DomainDispatcherApplication(create_backend_app)
+            Client(app).post("/", json=TABLE, headers={**HEADERS, "X-Amz-Target": TARGET + "CreateTable"})
+            Client(app).post("/moto-api/recorder/reset-recording")
+            Client(app).post("/moto-api/recorder/start-recording")
+
+            def send(thread: int) -> None:
+                client = Client(app)
+                for n in range(10):
+                    item = {"pk": {"S": f"{thread}-{n}"}, "blob": {"S": "x" * 40_000}}
+                    body = json.dumps({"TableName": "requests", "Item": item})
+                    client.post("/", data=body, headers={**HEADERS, "X-Amz-Target": TARGET + "PutItem"})
+
+            senders = [threading.Thread(target=send, args=(thread,)) for thread in range(8)]
+            for sender in senders:
+                sender.start()
+            for sender in senders:
+                sender.join()
+            Client(app).post("/moto-api/recorder/stop-recording")
+    finally:
+        if undo:
+            undo()
+    return [line for line in path.read_text().splitlines() if line]
+
+
+def test_every_recorded_request_is_one_whole_line(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _record_big_requests(True, tmp_path / "recording", monkeypatch)
+
+    assert len(lines) == 80
+    targets = [json.loads(line)["headers"]["X-Amz-Target"] for line in lines]  # each line parses
+    assert set(targets) == {TARGET + "PutItem"}
+
+
+@pytest.mark.parametrize("patched", [False, True])
+def test_the_recorder_records_one_request_at_a_time(patched: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.moto_api import recorder
+    from moto.moto_api._internal.recorder.models import Recorder
+
+    inside, most = [0], [0]
+
+    def slow_record(self: Any, request: Any, body: Any = None) -> None:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.01)
+        inside[0] -= 1
+
+    monkeypatch.setattr(Recorder, "_record_request", slow_record)
+    undo = moto_requests.install() if patched else None
+    try:
+        callers = [threading.Thread(target=recorder._record_request, args=(None,)) for _ in range(8)]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join()
+    finally:
+        if undo:
+            undo()
+    assert most[0] == (1 if patched else 8)
