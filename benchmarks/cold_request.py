@@ -17,7 +17,7 @@ import sys
 import time
 
 from benchmarks.cold_start import wall_time
-from benchmarks.common import ROOT, TABLE_NAME, Figure, bench_environ, figure_main, median, paired_ratio
+from benchmarks.common import ROOT, TABLE_NAME, Figure, bench_environ, figure_main, median, paired_ratio, paired_runs
 from benchmarks.staged_app import staged_app
 
 TARGET = 1.3
@@ -66,12 +66,12 @@ def measure(quick: bool) -> list[Figure]:
         _wait(endpoint, environ)
         code = app_code()
         with staged_app(bytecode=True) as shipped, staged_app(bytecode=False) as sources:
-            wall_time(code, environ, shipped), wall_time(code, environ, sources), wall_time(FLOOR, environ)  # warm up
-            apps, before, floors = [], [], []
-            for _ in range(runs):
-                apps.append(wall_time(code, environ, shipped))
-                before.append(wall_time(code, environ, sources))
-                floors.append(wall_time(FLOOR, environ))
+            apps, before, floors = paired_runs(
+                runs,
+                lambda: wall_time(code, environ, shipped),
+                lambda: wall_time(code, environ, sources),
+                lambda: wall_time(FLOOR, environ),
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from benchmarks.common import PYTHON, ROOT, Figure, bench_environ, figure_main, median, paired_ratio
+from benchmarks.common import PYTHON, ROOT, Figure, bench_environ, figure_main, median, paired_ratio, paired_runs
 from benchmarks.staged_app import staged_app
 
 APP = "import app\nfrom chalicelib import bootstrap\nbootstrap.container()"
@@ -58,11 +58,7 @@ def measure(quick: bool) -> list[Figure]:
     # As in Lambda: the function name is set, so app.py validates settings at import.
     environ = bench_environ(AWS_LAMBDA_FUNCTION_NAME="orders-dev-api_handler")
     with staged_app(bytecode=True) as shipped:
-        wall_time(APP, environ, shipped), wall_time(FLOOR, environ)  # warm the page cache
-        apps, floors = [], []
-        for _ in range(runs):
-            apps.append(wall_time(APP, environ, shipped))
-            floors.append(wall_time(FLOOR, environ))
+        apps, floors = paired_runs(runs, lambda: wall_time(APP, environ, shipped), lambda: wall_time(FLOOR, environ))
         app_imports = import_breakdown(APP, environ, 1 if quick else 5, cwd=shipped)
     ratio = paired_ratio(apps, floors)
     return [

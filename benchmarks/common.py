@@ -51,6 +51,19 @@ def paired_ratio(measured: list[float], floors: list[float]) -> float:
     return statistics.median(m / f for m, f in zip(measured, floors, strict=True))
 
 
+def paired_runs(runs: int, *takes: Callable[[], float]) -> list[list[float]]:
+    """Each measurement once to warm the page cache, then `runs` rounds of all of them in
+    turn: a slow spell of the machine falls on every one of a round alike, which is what
+    `paired_ratio` relies on."""
+    for take in takes:
+        take()
+    samples: list[list[float]] = [[] for _ in takes]
+    for _ in range(runs):
+        for sample, take in zip(samples, takes, strict=True):
+            sample.append(take())
+    return samples
+
+
 def bench_environ(**extra: str) -> dict[str, str]:
     return {**os.environ, **AWS_ENV, **PRODUCTION_ENV, "ORDERS_TABLE": TABLE_NAME, **extra}
 

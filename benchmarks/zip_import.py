@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from benchmarks.cold_start import wall_time
-from benchmarks.common import Figure, bench_environ, figure_main, median, paired_ratio
+from benchmarks.common import Figure, bench_environ, figure_main, median, paired_ratio, paired_runs
 from benchmarks.package_size import ZIP
 
 CODE = "import app"
@@ -38,11 +38,9 @@ def measure(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory() as scratch:
         shipped = unpack(Path(scratch) / "shipped", bytecode=True)
         before = unpack(Path(scratch) / "before", bytecode=False)
-        wall_time(CODE, environ, shipped), wall_time(CODE, environ, before)  # warm the page cache
-        withs, withouts = [], []
-        for _ in range(runs):
-            withs.append(wall_time(CODE, environ, shipped))
-            withouts.append(wall_time(CODE, environ, before))
+        withs, withouts = paired_runs(
+            runs, lambda: wall_time(CODE, environ, shipped), lambda: wall_time(CODE, environ, before)
+        )
     return [
         Figure(
             NAME,
