@@ -101,7 +101,7 @@ orders local stack ready in {seconds:.1f} s
   stack details   {stack.state_dir / "stack.json"}  (URLs, issuer and process ids)
 
 Where the data lives: in the moto server's memory only. Stopping the stack deletes
-every order; nothing is written to disk.
+every order; no order is written to disk (only the stream workers' positions are).
 
 Try it (every order route needs a bearer token from this stack's issuer):
   TOKEN=$(make -s token CUSTOMER=alice{where})
