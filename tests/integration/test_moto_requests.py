@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,10 +94,18 @@ def test_requests_answer_as_before_with_the_handler_listed_once_and_no_form_hint
 def test_the_patches_are_undone() -> None:
     import flask.debughelpers
     import moto.core.responses
+    from moto.moto_api._internal.recorder.models import Recorder
 
-    originals = moto.core.responses.method_names_from_class, flask.debughelpers.attach_enctype_error_multidict
+    def patched() -> tuple[object, ...]:
+        return (
+            moto.core.responses.method_names_from_class,
+            flask.debughelpers.attach_enctype_error_multidict,
+            Recorder._record_request,
+        )
+
+    originals = patched()
     moto_requests.install()()
-    assert (moto.core.responses.method_names_from_class, flask.debughelpers.attach_enctype_error_multidict) == originals
+    assert patched() == originals
 
 
 RELEASE = threading.Event()  # what /slow waits for
@@ -193,16 +202,16 @@ def test_what_survives_a_collection_is_frozen_and_garbage_is_not() -> None:
     assert any(obj is held[0] for obj in gc.get_objects())
 
 
-def _record_big_requests(patched: bool, path: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Eight threads send PutItems of ~40 KB each through moto's app while it records;
-    the lines of the recording."""
+def _record_big_requests(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """With the patches, eight threads send PutItems of ~40 KB each through moto's app
+    while it records; the lines of the recording."""
     from moto import mock_aws
     from moto.moto_api import recorder
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.test import Client
 
     monkeypatch.setattr(recorder, "_location", str(path))
-    undo = moto_requests.install() if patched else None
+    undo = moto_requests.install()
     try:
         with mock_aws():
             app = DomainDispatcherApplication(create_backend_app)
@@ -224,13 +233,12 @@ def _record_big_requests(patched: bool, path: Any, monkeypatch: pytest.MonkeyPat
                 sender.join()
             Client(app).post("/moto-api/recorder/stop-recording")
     finally:
-        if undo:
-            undo()
+        undo()
     return [line for line in path.read_text().splitlines() if line]
 
 
-def test_every_recorded_request_is_one_whole_line(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    lines = _record_big_requests(True, tmp_path / "recording", monkeypatch)
+def test_every_recorded_request_is_one_whole_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _record_big_requests(tmp_path / "recording", monkeypatch)
 
     assert len(lines) == 80
     targets = [json.loads(line)["headers"]["X-Amz-Target"] for line in lines]  # each line parses
